@@ -27,6 +27,8 @@ public final class TcpProxy implements AutoCloseable {
 
     private volatile ServerSocket listener;
 
+    private Thread acceptor;
+
     private volatile boolean blackholed;
 
     private TcpProxy(String targetHost, int targetPort, int port) {
@@ -51,6 +53,10 @@ public final class TcpProxy implements AutoCloseable {
         ServerSocket current = listener;
         listener = null;
         closeQuietly(current);
+        // The JDK closes a listening socket only once its blocked accept() returns; until the acceptor has
+        // ended, the kernel could still queue a new connection on it.
+        joinQuietly(acceptor);
+        acceptor = null;
         sockets.forEach(TcpProxy::closeQuietly);
         sockets.clear();
     }
@@ -71,7 +77,7 @@ public final class TcpProxy implements AutoCloseable {
             server.setReuseAddress(true);
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             listener = server;
-            Thread acceptor = new Thread(() -> acceptLoop(server), "tcp-proxy-" + port);
+            acceptor = new Thread(() -> acceptLoop(server), "tcp-proxy-" + port);
             acceptor.setDaemon(true);
             acceptor.start();
         }
@@ -89,6 +95,10 @@ public final class TcpProxy implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                if (listener != server) {
+                    client.close();
+                    return;
+                }
                 Socket upstream = new Socket(targetHost, targetPort);
                 client.setTcpNoDelay(true);
                 upstream.setTcpNoDelay(true);
@@ -127,6 +137,18 @@ public final class TcpProxy implements AutoCloseable {
         }, "tcp-proxy-pump-" + port);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    private static void joinQuietly(Thread thread) {
+        if (thread == null) {
+            return;
+        }
+        try {
+            thread.join(5000);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeQuietly(AutoCloseable closeable) {
