@@ -1,0 +1,152 @@
+package dev.reliant.idempotency.autoconfigure;
+
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+
+import dev.reliant.idempotency.IdempotencyScopeResolver;
+import dev.reliant.idempotency.IdempotencyStore;
+import dev.reliant.idempotency.metrics.IdempotencyMetrics;
+import dev.reliant.idempotency.metrics.MicrometerIdempotencyMetrics;
+import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
+import dev.reliant.idempotency.web.HandlerFailureRecorder;
+import dev.reliant.idempotency.web.IdempotencyFilter;
+import dev.reliant.idempotency.web.IdempotencyPolicy;
+import dev.reliant.idempotency.web.IdempotencyPolicyResolver;
+import dev.reliant.idempotency.web.LeaseHeartbeat;
+import dev.reliant.idempotency.web.ScopeResolvers;
+import dev.reliant.idempotency.web.StreamingEndpointGuard;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/**
+ * Makes {@code @Idempotent} Spring MVC endpoints (and those matched by {@code reliant.idempotency.rules}) run at
+ * most once per {@code Idempotency-Key}.
+ * <p>
+ * The filter is ordered at {@code reliant.idempotency.filter-order} (default -90), right after Spring Security's
+ * filter chain (-100): the principal that scopes keys is known, and requests that security rejects never touch the
+ * store.
+ */
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration",
+        "io.github.resilience4j.springboot.timelimiter.autoconfigure.TimeLimiterAutoConfiguration" })
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(DispatcherServlet.class)
+@ConditionalOnBooleanProperty(name = "reliant.idempotency.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(IdempotencyProperties.class)
+@Import({ IdempotencyStoreConfigurations.RedisStoreConfiguration.class,
+        IdempotencyStoreConfigurations.JdbcStoreConfiguration.class,
+        IdempotencyStoreConfigurations.MemoryStoreConfiguration.class,
+        IdempotencyAutoConfiguration.MetricsConfiguration.class, IdempotencyActuatorConfiguration.class })
+public class IdempotencyAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(IdempotencyStore.class)
+    GuardedIdempotencyStore guardedIdempotencyStore(IdempotencyStore store, IdempotencyProperties properties,
+            ObjectProvider<CircuitBreakerRegistry> circuitBreakers, ObjectProvider<TimeLimiterRegistry> timeLimiters,
+            ObjectProvider<IdempotencyMetrics> metrics) {
+        String instance = properties.getResilienceInstance();
+        return new GuardedIdempotencyStore(store,
+                circuitBreakers.getIfAvailable(CircuitBreakerRegistry::ofDefaults).circuitBreaker(instance),
+                timeLimiters.getIfAvailable(TimeLimiterRegistry::ofDefaults).timeLimiter(instance),
+                metrics.getIfAvailable(() -> IdempotencyMetrics.NONE));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    IdempotencyScopeResolver idempotencyScopeResolver(IdempotencyProperties properties) {
+        return switch (properties.getScope().getMode()) {
+            case PRINCIPAL -> ScopeResolvers.byPrincipal();
+            case TENANT -> ScopeResolvers.byTenantHeader(properties.getScope().getTenantHeader());
+            case GLOBAL -> ScopeResolvers.global();
+        };
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(GuardedIdempotencyStore.class)
+    @ConditionalOnBooleanProperty(name = "reliant.idempotency.heartbeat.enabled", matchIfMissing = true)
+    LeaseHeartbeat idempotencyLeaseHeartbeat(GuardedIdempotencyStore store, IdempotencyProperties properties) {
+        return new LeaseHeartbeat(store, properties.getHeartbeat().getInterval());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    IdempotencyPolicyResolver idempotencyPolicyResolver(List<RequestMappingHandlerMapping> handlerMappings,
+            IdempotencyProperties properties) {
+        IdempotencyPolicy defaults = new IdempotencyPolicy(true, properties.getRetention(), properties.getLease(),
+                properties.getFingerprint(), List.of(), dev.reliant.idempotency.IdempotencyScope.DEFAULT);
+        List<IdempotencyPolicyResolver.PathRule> rules = properties.getRules()
+            .stream()
+            .map(rule -> new IdempotencyPolicyResolver.PathRule(rule.getMethod(), rule.getPattern(),
+                    rule.isRequired(), rule.getTtl(), rule.getLease(), rule.getFingerprint()))
+            .toList();
+        return new IdempotencyPolicyResolver(handlerMappings, rules, defaults);
+    }
+
+    @Bean
+    static HandlerFailureRecorder idempotencyHandlerFailureRecorder() {
+        return new HandlerFailureRecorder();
+    }
+
+    @Bean
+    StreamingEndpointGuard idempotencyStreamingEndpointGuard(List<RequestMappingHandlerMapping> handlerMappings) {
+        return new StreamingEndpointGuard(handlerMappings);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(IdempotencyFilter.class)
+    @ConditionalOnBean(GuardedIdempotencyStore.class)
+    FilterRegistrationBean<IdempotencyFilter> idempotencyFilter(IdempotencyPolicyResolver policies,
+            IdempotencyScopeResolver scopeResolver, GuardedIdempotencyStore store,
+            ObjectProvider<LeaseHeartbeat> heartbeat, ObjectProvider<IdempotencyMetrics> metrics,
+            IdempotencyProperties properties) {
+        IdempotencyFilter.Settings settings = new IdempotencyFilter.Settings(properties.getHeaderName(),
+                properties.getMaxKeyLength(), properties.getMaxRequestSize().toBytes(),
+                properties.getMaxStoredResponseSize().toBytes(), properties.getReplayedHeaders(),
+                new HashSet<>(properties.getUnstoredStatuses()), properties.isStoreRejectedBeforeHandler(),
+                properties.getFailureMode() == IdempotencyProperties.FailureMode.FAIL_OPEN,
+                properties.getInFlightRetryAfter(), properties.getUnavailableRetryAfter(),
+                properties.isAdvertiseExpiry());
+        IdempotencyFilter filter = new IdempotencyFilter(policies,
+                new ScopeResolvers(scopeResolver, properties.getScope().getTenantHeader()), store,
+                heartbeat.getIfAvailable(), metrics.getIfAvailable(() -> IdempotencyMetrics.NONE), settings,
+                Clock.systemUTC());
+        FilterRegistrationBean<IdempotencyFilter> registration = new FilterRegistrationBean<>(filter);
+        registration.setName("idempotencyFilter");
+        registration.setOrder(properties.getFilterOrder());
+        return registration;
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterRegistry.class)
+    @ConditionalOnBean(MeterRegistry.class)
+    static class MetricsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        IdempotencyMetrics idempotencyMetrics(MeterRegistry registry) {
+            return new MicrometerIdempotencyMetrics(registry);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.reliant.idempotency.jdbc;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.IdempotencyRecord;
+import dev.reliant.idempotency.IdempotencyStore;
+import dev.reliant.idempotency.RecordState;
+import dev.reliant.idempotency.StoredResponse;
+import dev.reliant.idempotency.codec.ResponseCodec;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+
+/**
+ * Records in a PostgreSQL table, for applications without Redis. Every decision uses the database clock, so
+ * instances with skewed clocks agree on when a lease ran out. Statements run on the given executor so that a
+ * caller can stop waiting for a database that hangs.
+ */
+public class JdbcIdempotencyStore implements IdempotencyStore {
+
+    private static final int CLAIM_ATTEMPTS = 5;
+
+    private final JdbcTemplate jdbc;
+
+    private final Executor executor;
+
+    private final String claimSql;
+
+    private final String findSql;
+
+    private final String renewSql;
+
+    private final String completeSql;
+
+    private final String releaseSql;
+
+    private final String evictSql;
+
+    private final String purgeSql;
+
+    public JdbcIdempotencyStore(JdbcTemplate jdbc, Executor executor, String table) {
+        this.jdbc = jdbc;
+        this.executor = executor;
+        this.claimSql = """
+                INSERT INTO %1$s (storage_key, state, owner_token, fingerprint, expires_at)
+                VALUES (?, 'IN_PROGRESS', ?, ?, now() + ? * interval '1 millisecond')
+                ON CONFLICT (storage_key) DO UPDATE
+                    SET state = EXCLUDED.state, owner_token = EXCLUDED.owner_token,
+                        fingerprint = EXCLUDED.fingerprint, expires_at = EXCLUDED.expires_at, response = NULL
+                    WHERE %1$s.expires_at <= now()
+                RETURNING owner_token""".formatted(table);
+        this.findSql = "SELECT state, owner_token, fingerprint, response, expires_at FROM %s "
+                .formatted(table) + "WHERE storage_key = ? AND expires_at > now()";
+        String held = " WHERE storage_key = ? AND owner_token = ? AND state = 'IN_PROGRESS' AND expires_at > now()";
+        this.renewSql = "UPDATE %s SET expires_at = now() + ? * interval '1 millisecond'".formatted(table) + held;
+        this.completeSql = ("UPDATE %s SET state = ?, fingerprint = ?, response = ?, "
+                + "expires_at = now() + ? * interval '1 millisecond'").formatted(table) + held;
+        this.releaseSql = "DELETE FROM %s".formatted(table) + held;
+        this.evictSql = "DELETE FROM %s WHERE storage_key = ? AND expires_at > now()".formatted(table);
+        this.purgeSql = ("DELETE FROM %1$s WHERE storage_key IN "
+                + "(SELECT storage_key FROM %1$s WHERE expires_at <= now() LIMIT ?)").formatted(table);
+    }
+
+    @Override
+    public CompletableFuture<ClaimResult> claim(String key, String owner, String fingerprint, Duration lease) {
+        return async(() -> {
+            // A record can expire and be purged between the insert and the read; then the key is free again.
+            for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+                List<String> claimed = jdbc.queryForList(claimSql, String.class, key, owner, fingerprint,
+                        lease.toMillis());
+                if (!claimed.isEmpty()) {
+                    return ClaimResult.claimed();
+                }
+                Optional<IdempotencyRecord> existing = read(key);
+                if (existing.isPresent()) {
+                    return ClaimResult.existing(existing.get());
+                }
+            }
+            throw new IllegalStateException("Key " + key + " kept changing while being claimed");
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> renew(String key, String owner, Duration lease) {
+        return async(() -> jdbc.update(renewSql, lease.toMillis(), key, owner) == 1);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> complete(String key, String owner, String fingerprint, RecordState state,
+            StoredResponse response, Duration retention) {
+        return async(() -> jdbc.update(completeSql, state.name(), fingerprint, ResponseCodec.encode(response),
+                retention.toMillis(), key, owner) == 1);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> release(String key, String owner) {
+        return async(() -> jdbc.update(releaseSql, key, owner) == 1);
+    }
+
+    @Override
+    public CompletableFuture<Optional<IdempotencyRecord>> find(String key) {
+        return async(() -> read(key));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> evict(String key) {
+        return async(() -> jdbc.update(evictSql, key) == 1);
+    }
+
+    /** Deletes up to {@code batchSize} expired records; returns how many went. */
+    public int purgeExpired(int batchSize) {
+        return jdbc.update(purgeSql, batchSize);
+    }
+
+    private Optional<IdempotencyRecord> read(String key) {
+        return jdbc.query(findSql, RECORD, key).stream().findFirst();
+    }
+
+    private <T> CompletableFuture<T> async(Supplier<T> statement) {
+        return CompletableFuture.supplyAsync(statement, executor);
+    }
+
+    private static final RowMapper<IdempotencyRecord> RECORD = (ResultSet rs, int row) -> {
+        RecordState state = RecordState.valueOf(rs.getString("state"));
+        byte[] response = rs.getBytes("response");
+        return new IdempotencyRecord(state, rs.getString("owner_token"), rs.getString("fingerprint"),
+                (response != null) ? ResponseCodec.decode(response) : null, instant(rs));
+    };
+
+    private static java.time.Instant instant(ResultSet rs) throws SQLException {
+        return rs.getObject("expires_at", java.time.OffsetDateTime.class).toInstant();
+    }
+}

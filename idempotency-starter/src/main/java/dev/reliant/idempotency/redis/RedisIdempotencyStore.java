@@ -1,0 +1,126 @@
+package dev.reliant.idempotency.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.IdempotencyRecord;
+import dev.reliant.idempotency.IdempotencyStore;
+import dev.reliant.idempotency.RecordState;
+import dev.reliant.idempotency.StoredResponse;
+import dev.reliant.idempotency.codec.RecordCodec;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Records in Redis, one string key per record (so Redis Cluster routes each operation to one node), with an expiry
+ * on every key: the lease while in progress, the retention once finished. A claim and a replay cost one round
+ * trip each; completing costs one more.
+ */
+public class RedisIdempotencyStore implements IdempotencyStore {
+
+    private static final RedisScript CLAIM = RedisScript.load("claim", ScriptOutputType.VALUE);
+
+    private static final RedisScript RENEW = RedisScript.load("renew", ScriptOutputType.INTEGER);
+
+    private static final RedisScript COMPLETE = RedisScript.load("complete", ScriptOutputType.INTEGER);
+
+    private static final RedisScript RELEASE = RedisScript.load("release", ScriptOutputType.INTEGER);
+
+    private final LettuceConnectionFactory connectionFactory;
+
+    private final String keyPrefix;
+
+    private final Clock clock;
+
+    public RedisIdempotencyStore(LettuceConnectionFactory connectionFactory, String keyPrefix, Clock clock) {
+        this.connectionFactory = connectionFactory;
+        this.keyPrefix = keyPrefix;
+        this.clock = clock;
+    }
+
+    @Override
+    public CompletableFuture<ClaimResult> claim(String key, String owner, String fingerprint, Duration lease) {
+        byte[] record = RecordCodec.encode(new IdempotencyRecord(RecordState.IN_PROGRESS, owner, fingerprint, null,
+                clock.instant().plus(lease)));
+        return this.<byte[]>run(commands -> CLAIM.run(commands, redisKey(key), record, millis(lease)))
+            .thenApply(existing -> (existing == null) ? ClaimResult.claimed()
+                    : ClaimResult.existing(RecordCodec.decode(existing)));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> renew(String key, String owner, Duration lease) {
+        return this.<Long>run(commands -> RENEW.run(commands, redisKey(key), ascii(owner), millis(lease)))
+            .thenApply(RedisIdempotencyStore::isOne);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> complete(String key, String owner, String fingerprint, RecordState state,
+            StoredResponse response, Duration retention) {
+        byte[] record = RecordCodec
+            .encode(new IdempotencyRecord(state, owner, fingerprint, response, clock.instant().plus(retention)));
+        return this
+            .<Long>run(commands -> COMPLETE.run(commands, redisKey(key), ascii(owner), record, millis(retention)))
+            .thenApply(RedisIdempotencyStore::isOne);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> release(String key, String owner) {
+        return this.<Long>run(commands -> RELEASE.run(commands, redisKey(key), ascii(owner)))
+            .thenApply(RedisIdempotencyStore::isOne);
+    }
+
+    @Override
+    public CompletableFuture<Optional<IdempotencyRecord>> find(String key) {
+        return this.<byte[]>run(commands -> commands.get(redisKey(key)).toCompletableFuture())
+            .thenApply(bytes -> Optional.ofNullable(bytes).map(RecordCodec::decode));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> evict(String key) {
+        return this.<Long>run(commands -> commands.del(redisKey(key)).toCompletableFuture())
+            .thenApply(RedisIdempotencyStore::isOne);
+    }
+
+    /**
+     * Sends one command on the factory's native connection. The Spring connection wrapper is closed only when the
+     * reply is in, so that a pooled (unshared) native connection is not handed to another caller mid-command.
+     */
+    private <T> CompletableFuture<T> run(
+            Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletableFuture<T>> command) {
+        RedisConnection connection = connectionFactory.getConnection();
+        try {
+            RedisClusterAsyncCommands<byte[], byte[]> commands = ((LettuceConnection) connection)
+                .getNativeConnection();
+            return command.apply(commands).whenComplete((result, ex) -> connection.close());
+        }
+        catch (RuntimeException ex) {
+            connection.close();
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    private byte[] redisKey(String key) {
+        return (keyPrefix + key).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] ascii(String value) {
+        return value.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] millis(Duration duration) {
+        return Long.toString(Math.max(1, duration.toMillis())).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static boolean isOne(Long reply) {
+        return reply != null && reply == 1L;
+    }
+}

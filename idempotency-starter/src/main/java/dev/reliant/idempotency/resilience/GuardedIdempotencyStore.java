@@ -1,0 +1,101 @@
+package dev.reliant.idempotency.resilience;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.IdempotencyRecord;
+import dev.reliant.idempotency.IdempotencyStore;
+import dev.reliant.idempotency.RecordState;
+import dev.reliant.idempotency.StoredResponse;
+import dev.reliant.idempotency.metrics.IdempotencyMetrics;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+
+/**
+ * The store as the filter uses it: every call waits at most the time limiter's timeout (on the calling thread, no
+ * extra thread), passes through the circuit breaker, is timed, and fails with
+ * {@link IdempotencyStoreUnavailableException} whatever went wrong.
+ */
+public class GuardedIdempotencyStore {
+
+    private final IdempotencyStore store;
+
+    private final CircuitBreaker circuitBreaker;
+
+    private final TimeLimiter timeLimiter;
+
+    private final IdempotencyMetrics metrics;
+
+    public GuardedIdempotencyStore(IdempotencyStore store, CircuitBreaker circuitBreaker, TimeLimiter timeLimiter,
+            IdempotencyMetrics metrics) {
+        this.store = store;
+        this.circuitBreaker = circuitBreaker;
+        this.timeLimiter = timeLimiter;
+        this.metrics = metrics;
+    }
+
+    public ClaimResult claim(String key, String owner, String fingerprint, Duration lease) {
+        return call("claim", () -> store.claim(key, owner, fingerprint, lease));
+    }
+
+    public boolean renew(String key, String owner, Duration lease) {
+        return call("renew", () -> store.renew(key, owner, lease));
+    }
+
+    public boolean complete(String key, String owner, String fingerprint, RecordState state, StoredResponse response,
+            Duration retention) {
+        return call("complete", () -> store.complete(key, owner, fingerprint, state, response, retention));
+    }
+
+    public boolean release(String key, String owner) {
+        return call("release", () -> store.release(key, owner));
+    }
+
+    public Optional<IdempotencyRecord> find(String key) {
+        return call("find", () -> store.find(key));
+    }
+
+    public boolean evict(String key) {
+        return call("evict", () -> store.evict(key));
+    }
+
+    /** The circuit breaker's state, for health reporting. */
+    public CircuitBreaker.State circuitState() {
+        return circuitBreaker.getState();
+    }
+
+    private <T> T call(String operation, Supplier<CompletableFuture<T>> call) {
+        long start = System.nanoTime();
+        try {
+            T result = circuitBreaker.executeCallable(() -> timeLimiter.executeFutureSupplier(call::get));
+            metrics.storeCall(operation, true, System.nanoTime() - start);
+            return result;
+        }
+        catch (CallNotPermittedException ex) {
+            metrics.storeCall(operation, false, System.nanoTime() - start);
+            throw new IdempotencyStoreUnavailableException("Idempotency store circuit is open", ex);
+        }
+        catch (TimeoutException ex) {
+            metrics.storeCall(operation, false, System.nanoTime() - start);
+            throw new IdempotencyStoreUnavailableException(
+                    "Idempotency store did not answer " + operation + " within "
+                            + timeLimiter.getTimeLimiterConfig().getTimeoutDuration(),
+                    ex);
+        }
+        catch (Exception ex) {
+            metrics.storeCall(operation, false, System.nanoTime() - start);
+            if (ex instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable cause = (ex instanceof ExecutionException && ex.getCause() != null) ? ex.getCause() : ex;
+            throw new IdempotencyStoreUnavailableException("Idempotency store " + operation + " failed: " + cause,
+                    cause);
+        }
+    }
+}

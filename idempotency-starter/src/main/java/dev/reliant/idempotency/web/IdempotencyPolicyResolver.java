@@ -1,0 +1,170 @@
+package dev.reliant.idempotency.web;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.reliant.idempotency.FingerprintMode;
+import dev.reliant.idempotency.Idempotent;
+import dev.reliant.idempotency.IdempotencyScope;
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.http.server.PathContainer;
+import org.springframework.util.StringUtils;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerExecutionChain;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import org.springframework.web.util.ServletRequestPathUtils;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+
+/**
+ * Finds the {@link IdempotencyPolicy} of a request: from {@link Idempotent} on the handler method or its class, or
+ * else from the first configured path rule that matches. Requests that are neither pass through untouched.
+ */
+public class IdempotencyPolicyResolver {
+
+    private final List<RequestMappingHandlerMapping> handlerMappings;
+
+    private final List<CompiledRule> rules;
+
+    private final IdempotencyPolicy defaults;
+
+    private final Map<Method, Optional<IdempotencyPolicy>> annotated = new ConcurrentHashMap<>();
+
+    private volatile Boolean anyAnnotated;
+
+    public IdempotencyPolicyResolver(List<RequestMappingHandlerMapping> handlerMappings, List<PathRule> rules,
+            IdempotencyPolicy defaults) {
+        this.handlerMappings = handlerMappings;
+        this.defaults = defaults;
+        this.rules = rules.stream().map(rule -> new CompiledRule(rule, PathPatternParser.defaultInstance.parse(
+                rule.pattern()))).toList();
+    }
+
+    /** The policy of the request, or {@code null} when it is not idempotent. */
+    public IdempotencyPolicy resolve(HttpServletRequest request) {
+        if ("OPTIONS".equals(request.getMethod())) {
+            return null;
+        }
+        if (anyAnnotated()) {
+            HandlerMethod handler = handlerMethod(request);
+            if (handler != null) {
+                Optional<IdempotencyPolicy> policy = annotated.computeIfAbsent(handler.getMethod(),
+                        method -> Optional.ofNullable(fromAnnotation(findAnnotation(handler))));
+                if (policy.isPresent()) {
+                    return policy.get();
+                }
+            }
+        }
+        return fromRules(request);
+    }
+
+    /** The {@link Idempotent} of a handler method, on the method or else on its class. */
+    public static Idempotent findAnnotation(HandlerMethod handler) {
+        Idempotent onMethod = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class);
+        return (onMethod != null) ? onMethod
+                : AnnotatedElementUtils.findMergedAnnotation(handler.getBeanType(), Idempotent.class);
+    }
+
+    private boolean anyAnnotated() {
+        Boolean any = anyAnnotated;
+        if (any == null) {
+            // Looking the handler up costs as much as dispatching does; without annotations it is never needed.
+            any = handlerMappings.stream()
+                .flatMap(mapping -> mapping.getHandlerMethods().values().stream())
+                .anyMatch(handler -> findAnnotation(handler) != null);
+            anyAnnotated = any;
+        }
+        return any;
+    }
+
+    private HandlerMethod handlerMethod(HttpServletRequest request) {
+        boolean parsedHere = !ServletRequestPathUtils.hasParsedRequestPath(request);
+        if (parsedHere) {
+            ServletRequestPathUtils.parseAndCache(request);
+        }
+        try {
+            for (RequestMappingHandlerMapping mapping : handlerMappings) {
+                HandlerExecutionChain chain = mapping.getHandler(request);
+                if (chain != null && chain.getHandler() instanceof HandlerMethod handler) {
+                    return handler;
+                }
+            }
+            return null;
+        }
+        catch (Exception ex) {
+            // No handler accepts the request (wrong media type, method, ...): MVC answers it; nothing to protect.
+            return null;
+        }
+        finally {
+            if (parsedHere) {
+                ServletRequestPathUtils.clearParsedRequestPath(request);
+            }
+        }
+    }
+
+    private IdempotencyPolicy fromAnnotation(Idempotent idempotent) {
+        if (idempotent == null) {
+            return null;
+        }
+        return new IdempotencyPolicy(idempotent.required(), duration(idempotent.ttl(), defaults.retention()),
+                duration(idempotent.lease(), defaults.lease()), fingerprint(idempotent.fingerprint()),
+                List.of(idempotent.fingerprintHeaders()), idempotent.scope());
+    }
+
+    private IdempotencyPolicy fromRules(HttpServletRequest request) {
+        if (rules.isEmpty()) {
+            return null;
+        }
+        PathContainer path = PathContainer.parsePath(requestPath(request));
+        for (CompiledRule compiled : rules) {
+            PathRule rule = compiled.rule();
+            boolean methodMatches = !StringUtils.hasText(rule.method())
+                    || rule.method().equalsIgnoreCase(request.getMethod());
+            if (methodMatches && compiled.pattern().matches(path)) {
+                return new IdempotencyPolicy(rule.required(),
+                        (rule.ttl() != null) ? rule.ttl() : defaults.retention(),
+                        (rule.lease() != null) ? rule.lease() : defaults.lease(), fingerprint(rule.fingerprint()),
+                        List.of(), IdempotencyScope.DEFAULT);
+            }
+        }
+        return null;
+    }
+
+    private static String requestPath(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        String context = request.getContextPath();
+        return (StringUtils.hasLength(context) && uri.startsWith(context)) ? uri.substring(context.length()) : uri;
+    }
+
+    private FingerprintMode fingerprint(FingerprintMode mode) {
+        return (mode == FingerprintMode.DEFAULT) ? defaults.fingerprint() : mode;
+    }
+
+    private static Duration duration(String value, Duration fallback) {
+        return StringUtils.hasText(value) ? DurationStyle.detectAndParse(value) : fallback;
+    }
+
+    /**
+     * An endpoint made idempotent by configuration.
+     *
+     * @param method the HTTP method, or empty for all
+     * @param pattern a {@link PathPattern} over the path within the application
+     * @param required whether a key is required
+     * @param ttl retention, or {@code null} for the default
+     * @param lease lease, or {@code null} for the default
+     * @param fingerprint fingerprint mode
+     */
+    public record PathRule(String method, String pattern, boolean required, Duration ttl, Duration lease,
+            FingerprintMode fingerprint) {
+    }
+
+    private record CompiledRule(PathRule rule, PathPattern pattern) {
+    }
+}

@@ -1,0 +1,92 @@
+package dev.reliant.idempotency.web;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
+import dev.reliant.idempotency.resilience.IdempotencyStoreUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.DisposableBean;
+
+/**
+ * Keeps a running request's claim alive by renewing its lease at a fixed interval, so a handler may take longer
+ * than one lease while a crashed owner's claim still lapses after one. A renewal the store refuses means another
+ * request took the key; that is remembered and reported when the request finishes.
+ */
+public class LeaseHeartbeat implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(LeaseHeartbeat.class);
+
+    private final GuardedIdempotencyStore store;
+
+    private final Duration interval;
+
+    private final ScheduledExecutorService scheduler;
+
+    /**
+     * @param interval how often to renew; {@code null} for a third of each request's lease
+     */
+    public LeaseHeartbeat(GuardedIdempotencyStore store, Duration interval) {
+        this.store = store;
+        this.interval = interval;
+        AtomicInteger threads = new AtomicInteger();
+        this.scheduler = Executors.newScheduledThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "reliant-idempotency-heartbeat-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Starts renewing the claim of {@code owner} on {@code key} until the returned beat is stopped. */
+    public Beat start(String key, String owner, Duration lease) {
+        long every = ((interval != null) ? interval : lease.dividedBy(3)).toMillis();
+        Beat beat = new Beat();
+        beat.task = scheduler.scheduleAtFixedRate(() -> renew(beat, key, owner, lease), every, Math.max(1, every),
+                TimeUnit.MILLISECONDS);
+        return beat;
+    }
+
+    private void renew(Beat beat, String key, String owner, Duration lease) {
+        try {
+            if (!store.renew(key, owner, lease)) {
+                beat.lost = true;
+                beat.stop();
+            }
+        }
+        catch (IdempotencyStoreUnavailableException ex) {
+            // Not a lost claim: the next beat tries again, and the lease still covers the gap until it runs out.
+            log.debug("Lease renewal of an idempotency key failed", ex);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        scheduler.shutdownNow();
+    }
+
+    /** One request's renewals. */
+    public static final class Beat {
+
+        private volatile ScheduledFuture<?> task;
+
+        private volatile boolean lost;
+
+        public void stop() {
+            ScheduledFuture<?> current = task;
+            if (current != null) {
+                current.cancel(false);
+            }
+        }
+
+        /** Whether the store refused a renewal because the claim had passed to another request. */
+        public boolean lost() {
+            return lost;
+        }
+    }
+}

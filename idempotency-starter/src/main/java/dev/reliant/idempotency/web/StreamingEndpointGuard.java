@@ -1,0 +1,78 @@
+package dev.reliant.idempotency.web;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.core.ResolvableType;
+import org.springframework.http.HttpEntity;
+import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.context.request.async.WebAsyncTask;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+/**
+ * Refuses to start an application in which an {@code @Idempotent} handler streams or answers asynchronously
+ * (server-sent events, {@link StreamingResponseBody}, {@link DeferredResult}, ...): such a response is not
+ * complete when the filter must store it, and silently running the handler again on every retry is exactly what
+ * idempotency is there to prevent.
+ */
+public class StreamingEndpointGuard implements SmartInitializingSingleton {
+
+    private static final Set<Class<?>> STREAMING_TYPES = Set.of(ResponseBodyEmitter.class,
+            StreamingResponseBody.class, DeferredResult.class, Callable.class, CompletionStage.class,
+            WebAsyncTask.class);
+
+    private static final String PUBLISHER = "org.reactivestreams.Publisher";
+
+    private final List<RequestMappingHandlerMapping> handlerMappings;
+
+    public StreamingEndpointGuard(List<RequestMappingHandlerMapping> handlerMappings) {
+        this.handlerMappings = handlerMappings;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+        List<String> offenders = handlerMappings.stream()
+            .flatMap(mapping -> mapping.getHandlerMethods().values().stream())
+            .filter(handler -> IdempotencyPolicyResolver.findAnnotation(handler) != null)
+            .filter(StreamingEndpointGuard::streams)
+            .map(HandlerMethod::getShortLogMessage)
+            .distinct()
+            .collect(Collectors.toList());
+        if (!offenders.isEmpty()) {
+            throw new IllegalStateException("@Idempotent cannot protect handlers that stream or answer "
+                    + "asynchronously, because their response is not complete when it must be stored: " + offenders
+                    + ". Return the complete response instead, or remove @Idempotent.");
+        }
+    }
+
+    static boolean streams(HandlerMethod handler) {
+        ResolvableType returnType = ResolvableType.forMethodReturnType(handler.getMethod());
+        if (HttpEntity.class.isAssignableFrom(returnType.toClass())) {
+            returnType = returnType.as(HttpEntity.class).getGeneric(0);
+        }
+        Class<?> type = returnType.toClass();
+        return STREAMING_TYPES.stream().anyMatch(streaming -> streaming.isAssignableFrom(type))
+                || implementsNamed(type, PUBLISHER);
+    }
+
+    private static boolean implementsNamed(Class<?> type, String name) {
+        for (Class<?> current = type; current != null; current = current.getSuperclass()) {
+            if (current.getName().equals(name)) {
+                return true;
+            }
+            for (Class<?> implemented : current.getInterfaces()) {
+                if (implementsNamed(implemented, name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.reliant.idempotency.app;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+
+/** A small web application with idempotent endpoints, HTTP Basic users alice and bob, and a public area. */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@Import(TestController.class)
+public class TestApplication {
+
+    @Bean
+    SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
+        return http.authorizeHttpRequests(requests -> requests.requestMatchers("/public/**", "/error", "/actuator/**")
+            .permitAll()
+            .anyRequest()
+            .authenticated()).httpBasic(Customizer.withDefaults()).csrf(csrf -> csrf.disable()).build();
+    }
+
+    @Bean
+    InMemoryUserDetailsManager users() {
+        return new InMemoryUserDetailsManager(User.withUsername("alice").password("{noop}alice-pass").build(),
+                User.withUsername("bob").password("{noop}bob-pass").build());
+    }
+}

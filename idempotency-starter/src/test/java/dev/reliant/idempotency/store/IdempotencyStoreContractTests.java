@@ -1,0 +1,198 @@
+package dev.reliant.idempotency.store;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.IdempotencyRecord;
+import dev.reliant.idempotency.IdempotencyStore;
+import dev.reliant.idempotency.RecordState;
+import dev.reliant.idempotency.StoredResponse;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The contract every {@link IdempotencyStore} keeps, run against each store on a real server.
+ */
+public abstract class IdempotencyStoreContractTests {
+
+    private static final String FINGERPRINT = "a".repeat(64);
+
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    private static final Duration RETENTION = Duration.ofHours(1);
+
+    protected abstract IdempotencyStore store();
+
+    @Test
+    void firstClaimWinsAndLaterClaimsSeeTheRecord() {
+        String key = key();
+        String owner = owner();
+        assertThat(store().claim(key, owner, FINGERPRINT, LEASE).join()).isInstanceOf(ClaimResult.Claimed.class);
+        ClaimResult second = store().claim(key, owner(), "b".repeat(64), LEASE).join();
+        assertThat(second).isInstanceOf(ClaimResult.Existing.class);
+        IdempotencyRecord record = ((ClaimResult.Existing) second).record();
+        assertThat(record.state()).isEqualTo(RecordState.IN_PROGRESS);
+        assertThat(record.owner()).isEqualTo(owner);
+        assertThat(record.fingerprint()).isEqualTo(FINGERPRINT);
+    }
+
+    @Test
+    void completedResponseIsReturnedByteForByte() {
+        String key = key();
+        String owner = owner();
+        store().claim(key, owner, FINGERPRINT, LEASE).join();
+        byte[] body = new byte[70_000];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = (byte) i;
+        }
+        StoredResponse response = new StoredResponse(201,
+                List.of(Map.entry("Location", "/orders/1"), Map.entry("Link", "<a>"), Map.entry("Link", "<b>")), body);
+        assertThat(store().complete(key, owner, FINGERPRINT, RecordState.COMPLETED, response, RETENTION).join())
+            .isTrue();
+        IdempotencyRecord record = ((ClaimResult.Existing) store().claim(key, owner(), FINGERPRINT, LEASE).join())
+            .record();
+        assertThat(record.state()).isEqualTo(RecordState.COMPLETED);
+        assertThat(record.response()).isEqualTo(response);
+        assertThat(store().find(key).join()).contains(record);
+    }
+
+    @Test
+    void onlyTheOwnerCompletesRenewsOrReleases() {
+        String key = key();
+        String owner = owner();
+        String intruder = owner();
+        store().claim(key, owner, FINGERPRINT, LEASE).join();
+        StoredResponse response = new StoredResponse(200, List.of(), new byte[] { 1 });
+        assertThat(store().complete(key, intruder, FINGERPRINT, RecordState.COMPLETED, response, RETENTION).join())
+            .isFalse();
+        assertThat(store().renew(key, intruder, LEASE).join()).isFalse();
+        assertThat(store().release(key, intruder).join()).isFalse();
+        assertThat(store().renew(key, owner, LEASE).join()).isTrue();
+        assertThat(store().complete(key, owner, FINGERPRINT, RecordState.COMPLETED, response, RETENTION).join())
+            .isTrue();
+        // Finished records are no longer in progress: even their owner cannot release or complete them again.
+        assertThat(store().release(key, owner).join()).isFalse();
+        assertThat(store().complete(key, owner, FINGERPRINT, RecordState.COMPLETED, response, RETENTION).join())
+            .isFalse();
+    }
+
+    @Test
+    void releasedKeyCanBeClaimedAgain() {
+        String key = key();
+        String owner = owner();
+        store().claim(key, owner, FINGERPRINT, LEASE).join();
+        assertThat(store().release(key, owner).join()).isTrue();
+        assertThat(store().find(key).join()).isEmpty();
+        assertThat(store().claim(key, owner(), FINGERPRINT, LEASE).join()).isInstanceOf(ClaimResult.Claimed.class);
+    }
+
+    @Test
+    void lapsedLeaseFreesTheKeyAndFencesTheOldOwner() {
+        String key = key();
+        String crashed = owner();
+        store().claim(key, crashed, FINGERPRINT, Duration.ofMillis(300)).join();
+        String next = owner();
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> store().claim(key, next, FINGERPRINT, LEASE).join() instanceof ClaimResult.Claimed);
+        StoredResponse response = new StoredResponse(200, List.of(), new byte[] { 7 });
+        assertThat(store().complete(key, crashed, FINGERPRINT, RecordState.COMPLETED, response, RETENTION).join())
+            .isFalse();
+        assertThat(store().release(key, crashed).join()).isFalse();
+        assertThat(store().complete(key, next, FINGERPRINT, RecordState.COMPLETED, response, RETENTION).join())
+            .isTrue();
+    }
+
+    @Test
+    void renewedLeaseOutlivesItsFirstTerm() throws InterruptedException {
+        String key = key();
+        String owner = owner();
+        store().claim(key, owner, FINGERPRINT, Duration.ofMillis(800)).join();
+        long deadline = System.nanoTime() + Duration.ofMillis(2000).toNanos();
+        while (System.nanoTime() < deadline) {
+            assertThat(store().renew(key, owner, Duration.ofMillis(800)).join()).isTrue();
+            assertThat(store().claim(key, owner(), FINGERPRINT, LEASE).join())
+                .isInstanceOf(ClaimResult.Existing.class);
+            Thread.sleep(200);
+        }
+    }
+
+    @Test
+    void notStoredRecordKeepsItsStatus() {
+        String key = key();
+        String owner = owner();
+        store().claim(key, owner, FINGERPRINT, LEASE).join();
+        store().complete(key, owner, FINGERPRINT, RecordState.NOT_STORED,
+                new StoredResponse(200, List.of(), new byte[0]), RETENTION).join();
+        IdempotencyRecord record = store().find(key).join().orElseThrow();
+        assertThat(record.state()).isEqualTo(RecordState.NOT_STORED);
+        assertThat(record.response().status()).isEqualTo(200);
+    }
+
+    @Test
+    void expiredRecordsAreGone() {
+        String key = key();
+        String owner = owner();
+        store().claim(key, owner, FINGERPRINT, LEASE).join();
+        store().complete(key, owner, FINGERPRINT, RecordState.COMPLETED, new StoredResponse(200, List.of(),
+                new byte[0]), Duration.ofMillis(300)).join();
+        await().atMost(Duration.ofSeconds(30)).until(() -> store().find(key).join().isEmpty());
+        assertThat(store().claim(key, owner(), FINGERPRINT, LEASE).join()).isInstanceOf(ClaimResult.Claimed.class);
+    }
+
+    @Test
+    void evictDeletesWhateverTheState() {
+        String key = key();
+        store().claim(key, owner(), FINGERPRINT, LEASE).join();
+        assertThat(store().evict(key).join()).isTrue();
+        assertThat(store().evict(key).join()).isFalse();
+        assertThat(store().find(key).join()).isEmpty();
+    }
+
+    @Test
+    void exactlyOneOfManyConcurrentClaimsWins() throws Exception {
+        String key = key();
+        int threads = 32;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<ClaimResult>> results = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                Callable<ClaimResult> claim = () -> {
+                    start.await();
+                    return store().claim(key, owner(), FINGERPRINT, LEASE).join();
+                };
+                results.add(pool.submit(claim));
+            }
+            start.countDown();
+            int winners = 0;
+            for (Future<ClaimResult> result : results) {
+                if (result.get() instanceof ClaimResult.Claimed) {
+                    winners++;
+                }
+            }
+            assertThat(winners).isEqualTo(1);
+        }
+        finally {
+            pool.shutdownNow();
+        }
+    }
+
+    protected static String key() {
+        return "user%3Acontract:" + UUID.randomUUID();
+    }
+
+    protected static String owner() {
+        return UUID.randomUUID().toString().replace("-", "");
+    }
+}
