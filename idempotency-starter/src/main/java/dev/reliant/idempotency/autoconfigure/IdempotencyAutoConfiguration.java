@@ -56,7 +56,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 @Import({ IdempotencyStoreConfigurations.RedisStoreConfiguration.class,
         IdempotencyStoreConfigurations.JdbcStoreConfiguration.class,
         IdempotencyStoreConfigurations.MemoryStoreConfiguration.class,
-        IdempotencyAutoConfiguration.MetricsConfiguration.class, IdempotencyActuatorConfiguration.class })
+        IdempotencyAutoConfiguration.MetricsConfiguration.class })
 public class IdempotencyAutoConfiguration {
 
     @Bean

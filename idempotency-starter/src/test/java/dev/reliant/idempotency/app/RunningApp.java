@@ -46,7 +46,8 @@ public final class RunningApp implements AutoCloseable {
     public static String[] redis(String keyPrefix) {
         TestRedis.Server redis = TestRedis.server();
         return new String[] { "spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
-                "reliant.idempotency.store=redis", "reliant.idempotency.redis.key-prefix=" + keyPrefix };
+                "reliant.idempotency.store=redis", "reliant.idempotency.redis.key-prefix=" + keyPrefix,
+                "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration" };
     }
 
     /** Properties that select the JDBC store in the given schema. */

@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
@@ -69,9 +70,11 @@ public class TestController {
         return Map.of("execution", execution, "nonce", UUID.randomUUID().toString());
     }
 
+    /** Sleeps for the X-Sleep-Ms header, which is not part of the fingerprint: a retry may be quick. */
     @Idempotent(lease = "1s")
     @PostMapping("/api/slow-short-lease")
-    Map<String, Object> slowShortLease(@RequestParam long ms, HttpServletRequest request)
+    Map<String, Object> slowShortLease(@RequestHeader(name = "X-Sleep-Ms", defaultValue = "0") long ms,
+            HttpServletRequest request)
             throws InterruptedException {
         int execution = count(request);
         Thread.sleep(ms);

@@ -6,6 +6,7 @@ import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -15,8 +16,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** The idempotency Actuator endpoint and store health indicator, when Actuator is on the class path. */
-@Configuration(proxyBeanMethods = false)
-final class IdempotencyActuatorConfiguration {
+@AutoConfiguration(after = IdempotencyAutoConfiguration.class)
+@ConditionalOnBean(GuardedIdempotencyStore.class)
+public class IdempotencyActuatorAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
@@ -24,7 +26,6 @@ final class IdempotencyActuatorConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        @ConditionalOnBean(GuardedIdempotencyStore.class)
         @ConditionalOnAvailableEndpoint
         IdempotencyEndpoint idempotencyEndpoint(GuardedIdempotencyStore store) {
             return new IdempotencyEndpoint(store);
@@ -37,7 +38,6 @@ final class IdempotencyActuatorConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "idempotencyStoreHealthIndicator")
-        @ConditionalOnBean(GuardedIdempotencyStore.class)
         @ConditionalOnEnabledHealthIndicator("idempotency")
         IdempotencyStoreHealthIndicator idempotencyStoreHealthIndicator(GuardedIdempotencyStore store) {
             return new IdempotencyStoreHealthIndicator(store);

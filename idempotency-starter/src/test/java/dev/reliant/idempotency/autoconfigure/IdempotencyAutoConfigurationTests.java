@@ -1,0 +1,168 @@
+package dev.reliant.idempotency.autoconfigure;
+
+import java.time.Clock;
+
+import dev.reliant.idempotency.Idempotent;
+import dev.reliant.idempotency.IdempotencyScopeResolver;
+import dev.reliant.idempotency.IdempotencyStore;
+import dev.reliant.idempotency.jdbc.IdempotencySchemaMigrator;
+import dev.reliant.idempotency.jdbc.JdbcIdempotencyStore;
+import dev.reliant.idempotency.memory.InMemoryIdempotencyStore;
+import dev.reliant.idempotency.redis.RedisIdempotencyStore;
+import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
+import dev.reliant.idempotency.web.IdempotencyFilter;
+import dev.reliant.testsupport.TestPostgres;
+import dev.reliant.testsupport.TestRedis;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
+import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class IdempotencyAutoConfigurationTests {
+
+    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class, DataRedisAutoConfiguration.class,
+                WebMvcAutoConfiguration.class, DispatcherServletAutoConfiguration.class))
+        .withPropertyValues(TestRedis.server().springProperties());
+
+    @Test
+    void redisIsTheDefaultStoreAndTheFilterIsRegistered() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(RedisIdempotencyStore.class);
+            assertThat(context).hasSingleBean(GuardedIdempotencyStore.class);
+            assertThat(context).getBean("idempotencyFilter", FilterRegistrationBean.class)
+                .satisfies(registration -> {
+                    assertThat(registration.getFilter()).isInstanceOf(IdempotencyFilter.class);
+                    assertThat(registration.getOrder()).isEqualTo(-90);
+                });
+        });
+    }
+
+    @Test
+    void disabledMeansNothingIsInstalled() {
+        runner.withPropertyValues("reliant.idempotency.enabled=false").run(context -> {
+            assertThat(context).doesNotHaveBean(IdempotencyStore.class);
+            assertThat(context).doesNotHaveBean("idempotencyFilter");
+        });
+    }
+
+    @Test
+    void usersOwnStoreAndScopeResolverWin() {
+        runner.withUserConfiguration(OwnBeans.class).run(context -> {
+            assertThat(context).getBean(IdempotencyStore.class).isSameAs(context.getBean("ownStore"));
+            assertThat(context).doesNotHaveBean(RedisIdempotencyStore.class);
+            assertThat(context).getBean(IdempotencyScopeResolver.class).isSameAs(context.getBean("ownScope"));
+        });
+    }
+
+    @Test
+    void withoutRedisOnTheClassPathThereIsNoRedisStore() {
+        runner.withClassLoader(new FilteredClassLoader(LettuceConnectionFactory.class)).run(context -> {
+            assertThat(context).doesNotHaveBean(RedisIdempotencyStore.class);
+            assertThat(context).doesNotHaveBean("idempotencyFilter");
+        });
+    }
+
+    @Test
+    void withoutRedisButWithADataSourceTheJdbcStoreIsChosen() {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        runner.withClassLoader(new FilteredClassLoader(LettuceConnectionFactory.class))
+            .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+            .withPropertyValues(schema.springProperties())
+            .run(context -> {
+                assertThat(context).hasSingleBean(JdbcIdempotencyStore.class);
+                assertThat(context).hasSingleBean(IdempotencySchemaMigrator.class);
+                JdbcTemplate jdbc = new JdbcTemplate(context.getBean(javax.sql.DataSource.class));
+                assertThat(jdbc.queryForObject("SELECT count(*) FROM reliant_idempotency_record", Integer.class))
+                    .isZero();
+            });
+    }
+
+    @Test
+    void jdbcStoreCanLeaveTheSchemaToTheApplication() {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+            .withPropertyValues(schema.springProperties())
+            .withPropertyValues("reliant.idempotency.store=jdbc", "reliant.idempotency.jdbc.create-schema=false")
+            .run(context -> {
+                assertThat(context).hasSingleBean(JdbcIdempotencyStore.class);
+                assertThat(context).doesNotHaveBean(IdempotencySchemaMigrator.class);
+                JdbcTemplate jdbc = new JdbcTemplate(context.getBean(javax.sql.DataSource.class));
+                assertThat(jdbc.queryForObject("SELECT count(*) FROM information_schema.tables "
+                        + "WHERE table_name = 'reliant_idempotency_record' AND table_schema = ?", Integer.class,
+                        schema.name())).isZero();
+            });
+    }
+
+    @Test
+    void memoryStoreIsOnlyUsedWhenAskedFor() {
+        runner.withPropertyValues("reliant.idempotency.store=memory").run(context -> {
+            assertThat(context).hasSingleBean(InMemoryIdempotencyStore.class);
+            assertThat(context).doesNotHaveBean(RedisIdempotencyStore.class);
+        });
+    }
+
+    @Test
+    void streamingIdempotentEndpointsFailAtStartup() {
+        runner.withUserConfiguration(StreamingController.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(rootMessage(context.getStartupFailure())).contains("@Idempotent cannot protect")
+                .contains("events")
+                .contains("download");
+        });
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnBeans {
+
+        @Bean
+        IdempotencyStore ownStore() {
+            return new InMemoryIdempotencyStore(Clock.systemUTC());
+        }
+
+        @Bean
+        IdempotencyScopeResolver ownScope() {
+            return request -> "account:" + request.getHeader("X-Account");
+        }
+    }
+
+    @RestController
+    static class StreamingController {
+
+        @Idempotent
+        @PostMapping("/events")
+        SseEmitter events() {
+            return new SseEmitter();
+        }
+
+        @Idempotent
+        @PostMapping("/download")
+        org.springframework.http.ResponseEntity<StreamingResponseBody> download() {
+            return org.springframework.http.ResponseEntity.ok(out -> out.write(1));
+        }
+    }
+}
