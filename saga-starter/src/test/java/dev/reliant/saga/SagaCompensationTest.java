@@ -246,6 +246,10 @@ class SagaCompensationTest {
     }
 
     static String state(String sagaId) {
+        return stateOf(jdbc, sagaId);
+    }
+
+    static String stateOf(JdbcTemplate jdbc, String sagaId) {
         return jdbc.queryForObject("SELECT state FROM reliant_saga WHERE id = ?::uuid", String.class, sagaId);
     }
 

@@ -26,13 +26,13 @@ final class SagaTestContexts {
     private SagaTestContexts() {
     }
 
-    /** Sagas on {@code schema} with fast retries and no background recovery: tests drive recovery themselves. */
+    /** Sagas on {@code schema} with fast retries; recovery passes run only when a test calls them. */
     static ApplicationContextRunner runner(TestPostgres.Schema schema) {
         return new ApplicationContextRunner().withConfiguration(JDBC)
             .withConfiguration(SAGA)
             .withUserConfiguration(LedgerConfiguration.class)
             .withPropertyValues(schema.springProperties())
-            .withPropertyValues("reliant.saga.recovery.enabled=false", "reliant.saga.compensation.max-attempts=5",
+            .withPropertyValues("reliant.saga.recovery.interval=1h", "reliant.saga.compensation.max-attempts=5",
                     "reliant.saga.compensation.initial-backoff=10ms", "reliant.saga.compensation.max-backoff=50ms");
     }
 
