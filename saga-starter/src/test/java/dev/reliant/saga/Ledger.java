@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
@@ -26,8 +27,16 @@ public class Ledger {
 
     private final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
 
+    private final Hook hook;
+
     public Ledger(JdbcTemplate jdbc) {
+        this(jdbc, (context, phase) -> {
+        });
+    }
+
+    public Ledger(JdbcTemplate jdbc, Hook hook) {
         this.jdbc = jdbc;
+        this.hook = hook;
     }
 
     public static void createTables(JdbcTemplate jdbc) {
@@ -47,12 +56,24 @@ public class Ledger {
         if (left != null && left.getAndDecrement() > 0) {
             throw new IllegalStateException("Injected fault in " + context.idempotencyKey());
         }
+        hook.reached(context, Phase.BEFORE_EFFECT);
         jdbc.update("DELETE FROM reservations WHERE saga_id = ? AND step = ?", context.sagaId(), context.stepName());
         jdbc.update("INSERT INTO releases (idempotency_key, saga_id, step, item, deliveries, in_transaction, attempt)"
                 + " VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (idempotency_key)"
                 + " DO UPDATE SET deliveries = releases.deliveries + 1", context.idempotencyKey(), context.sagaId(),
                 context.stepName(), item, TransactionSynchronizationManager.isActualTransactionActive(),
                 context.attempt());
+        hook.reached(context, Phase.AFTER_EFFECT);
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+                @Override
+                public void afterCommit() {
+                    hook.reached(context, Phase.AFTER_COMMIT);
+                }
+
+            });
+        }
     }
 
     /** The next {@code times} calls for {@code step} fail. */
@@ -78,6 +99,21 @@ public class Ledger {
     public List<String> reserved(String sagaId) {
         return jdbc.queryForList("SELECT step FROM reservations WHERE saga_id = ? ORDER BY step", String.class,
                 sagaId);
+    }
+
+    /** Where a release is. */
+    public enum Phase {
+
+        BEFORE_EFFECT, AFTER_EFFECT, AFTER_COMMIT
+
+    }
+
+    /** Called as a release goes through its phases. */
+    @FunctionalInterface
+    public interface Hook {
+
+        void reached(CompensationContext context, Phase phase);
+
     }
 
 }
