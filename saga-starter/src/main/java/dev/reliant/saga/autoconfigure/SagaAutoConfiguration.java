@@ -34,6 +34,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -61,9 +62,14 @@ public final class SagaAutoConfiguration {
         return new CompensationHandlers();
     }
 
+    /**
+     * Runs after the application's own database initialization (its Flyway, Liquibase or SQL scripts): those
+     * refuse a schema that already holds tables they did not create, while ours baselines such a schema.
+     */
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "reliant.saga.schema.create", matchIfMissing = true)
+    @DependsOnDatabaseInitialization
     SagaSchemaInitializer sagaSchemaInitializer(DataSource dataSource, SagaProperties properties) {
         return new SagaSchemaInitializer(dataSource, tables(properties), properties.getSchema().getHistoryTable());
     }
