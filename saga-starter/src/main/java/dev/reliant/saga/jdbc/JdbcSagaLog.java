@@ -34,8 +34,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code FOR UPDATE SKIP LOCKED} of a takeover. A takeover therefore either happens before the write (and the write
  * matches nothing) or waits for it.
  * <p>
- * Log writes run in their own transaction, committed before the caller goes on, whatever transaction the caller
- * is in; {@link #lockOwned} and {@link #markCompensated} instead join the caller's transaction, the one a
+ * Log writes are single statements run outside any transaction the caller is in, so each is committed before
+ * the caller goes on; {@link #lockOwned} and {@link #markCompensated} instead join the caller's transaction, the one a
  * compensation runs in.
  */
 public class JdbcSagaLog {
@@ -44,7 +44,7 @@ public class JdbcSagaLog {
 
     private final JdbcTemplate jdbc;
 
-    private final TransactionTemplate ownTransaction;
+    private final TransactionTemplate nonTransactional;
 
     private final String sagas;
 
@@ -52,15 +52,16 @@ public class JdbcSagaLog {
 
     public JdbcSagaLog(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, SagaTables tables) {
         this.jdbc = jdbc;
-        this.ownTransaction = new TransactionTemplate(transactionManager);
-        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.nonTransactional = new TransactionTemplate(transactionManager);
+        // every log write is a single statement: outside the caller's transaction, it commits on its own
+        this.nonTransactional.setPropagationBehavior(TransactionDefinition.PROPAGATION_NOT_SUPPORTED);
         this.sagas = tables.sagas();
         this.steps = tables.steps();
     }
 
     /** Records a new saga owned by {@code owner}, generation 1. */
     public SagaRef begin(UUID id, String name, String owner, SagaOptions options, Duration lease) {
-        inOwnTransaction(() -> jdbc.update("INSERT INTO " + sagas
+        outsideTransaction(() -> jdbc.update("INSERT INTO " + sagas
                 + " (id, name, state, owner_id, generation, lease_until, parallel, continue_on_error)"
                 + " VALUES (?, ?, 'RUNNING', ?, 1, now() + ? * interval '1 millisecond', ?, ?)", id, name, owner,
                 lease.toMillis(), options.parallel(), options.continueOnError()));
@@ -145,7 +146,7 @@ public class JdbcSagaLog {
      * claiming or writing to. Each gets a new generation, which fences the previous owner out.
      */
     public List<ClaimedSaga> claimOrphans(String owner, int limit, Duration lease) {
-        return inOwnTransaction(() -> jdbc.query("UPDATE " + sagas + " s SET state = 'COMPENSATING', owner_id = ?,"
+        return outsideTransaction(() -> jdbc.query("UPDATE " + sagas + " s SET state = 'COMPENSATING', owner_id = ?,"
                 + " generation = s.generation + 1, lease_until = now() + ? * interval '1 millisecond',"
                 + " updated_at = now() WHERE s.id IN (SELECT id FROM " + sagas
                 + " WHERE state IN ('RUNNING', 'COMPENSATING') AND lease_until < now() ORDER BY lease_until"
@@ -156,7 +157,7 @@ public class JdbcSagaLog {
 
     /** Takes a stuck saga back for another compensation run, as an operator asked. */
     public Optional<ClaimedSaga> claimStuck(UUID id, String owner, Duration lease) {
-        return inOwnTransaction(() -> jdbc.query("UPDATE " + sagas + " s SET state = 'COMPENSATING', owner_id = ?,"
+        return outsideTransaction(() -> jdbc.query("UPDATE " + sagas + " s SET state = 'COMPENSATING', owner_id = ?,"
                 + " generation = s.generation + 1, lease_until = now() + ? * interval '1 millisecond',"
                 + " updated_at = now() WHERE s.id = ? AND s.state = 'STUCK'"
                 + " RETURNING s.id, s.name, s.generation, s.parallel, s.continue_on_error", CLAIMED, owner,
@@ -165,7 +166,7 @@ public class JdbcSagaLog {
 
     /** Declares a stuck saga handled by hand. */
     public boolean resolve(UUID id) {
-        return inOwnTransaction(() -> jdbc.update("UPDATE " + sagas
+        return outsideTransaction(() -> jdbc.update("UPDATE " + sagas
                 + " SET state = 'RESOLVED', updated_at = now() WHERE id = ? AND state = 'STUCK'", id)) == 1;
     }
 
@@ -183,7 +184,7 @@ public class JdbcSagaLog {
             ids[i] = entry.getKey();
             gens[i++] = entry.getValue();
         }
-        List<UUID> renewed = inOwnTransaction(() -> jdbc.execute((ConnectionCallback<List<UUID>>) connection -> {
+        List<UUID> renewed = outsideTransaction(() -> jdbc.execute((ConnectionCallback<List<UUID>>) connection -> {
             Array idArray = connection.createArrayOf("uuid", ids);
             Array genArray = connection.createArrayOf("bigint", gens);
             return renew(connection, owner, idArray, genArray, lease);
@@ -229,7 +230,7 @@ public class JdbcSagaLog {
 
     /** Deletes up to {@code limit} finished sagas last changed before {@code before}; returns how many. */
     public int deleteFinished(Instant before, int limit) {
-        return inOwnTransaction(() -> jdbc.update("DELETE FROM " + sagas + " WHERE id IN (SELECT id FROM " + sagas
+        return outsideTransaction(() -> jdbc.update("DELETE FROM " + sagas + " WHERE id IN (SELECT id FROM " + sagas
                 + " WHERE state IN ('COMPLETED', 'COMPENSATED', 'RESOLVED') AND updated_at < ? LIMIT ?"
                 + " FOR UPDATE SKIP LOCKED)", Timestamp.from(before), limit));
     }
@@ -241,14 +242,14 @@ public class JdbcSagaLog {
     }
 
     private void fenced(SagaRef saga, IntSupplier write) {
-        int rows = inOwnTransaction(write::getAsInt);
+        int rows = outsideTransaction(write::getAsInt);
         if (rows == 0) {
             throw new SagaFencedException(saga.id().toString());
         }
     }
 
-    private <T> T inOwnTransaction(Supplier<T> work) {
-        return ownTransaction.execute(status -> work.get());
+    private <T> T outsideTransaction(Supplier<T> work) {
+        return nonTransactional.execute(status -> work.get());
     }
 
     private static String describe(Throwable error) {
