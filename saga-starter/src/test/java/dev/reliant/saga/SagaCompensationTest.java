@@ -229,6 +229,29 @@ class SagaCompensationTest {
         });
     }
 
+    @Test
+    void finishedSagasAreDeletedOnceOlderThanTheRetention() {
+        runner.run(context -> {
+            SagaManager sagas = context.getBean(SagaManager.class);
+            Ledger ledger = context.getBean(Ledger.class);
+            String old = sagas.call("old", saga -> {
+                durable(saga, ledger, "o1");
+                return saga.id();
+            });
+            String recent = sagas.call("recent", saga -> {
+                durable(saga, ledger, "n1");
+                return saga.id();
+            });
+            jdbc.update("UPDATE reliant_saga SET updated_at = now() - interval '8 days' WHERE id = ?::uuid", old);
+            assertThat(context.getBean(dev.reliant.saga.recovery.SagaRecoveryWorker.class).deleteExpired())
+                .isEqualTo(1);
+            assertThat(jdbc.queryForList("SELECT id::text FROM reliant_saga WHERE id IN (?::uuid, ?::uuid)",
+                    String.class, old, recent)).containsExactly(recent);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM reliant_saga_step WHERE saga_id = ?::uuid",
+                    Long.class, old)).isZero();
+        });
+    }
+
     static String failingSaga(SagaManager sagas, Ledger ledger, SagaOptions options, String... steps) {
         AtomicReference<String> id = new AtomicReference<>();
         assertThatThrownBy(() -> sagas.run("failing", options, saga -> {

@@ -4,9 +4,7 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -228,11 +226,12 @@ public class JdbcSagaLog {
         return (count != null) ? count : 0;
     }
 
-    /** Deletes up to {@code limit} finished sagas last changed before {@code before}; returns how many. */
-    public int deleteFinished(Instant before, int limit) {
+    /** Deletes up to {@code limit} finished sagas unchanged for {@code retention}, by the database clock. */
+    public int deleteFinished(Duration retention, int limit) {
         return outsideTransaction(() -> jdbc.update("DELETE FROM " + sagas + " WHERE id IN (SELECT id FROM " + sagas
-                + " WHERE state IN ('COMPLETED', 'COMPENSATED', 'RESOLVED') AND updated_at < ? LIMIT ?"
-                + " FOR UPDATE SKIP LOCKED)", Timestamp.from(before), limit));
+                + " WHERE state IN ('COMPLETED', 'COMPENSATED', 'RESOLVED')"
+                + " AND updated_at < now() - ? * interval '1 millisecond' LIMIT ? FOR UPDATE SKIP LOCKED)",
+                retention.toMillis(), limit));
     }
 
     /** An update joined to the saga row locked under this owner's generation; binds id and generation first. */

@@ -1,7 +1,6 @@
 package dev.reliant.saga.recovery;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -71,11 +70,10 @@ public class SagaRecoveryWorker implements SmartLifecycle {
 
     /** Deletes finished sagas older than the retention, in bounded batches. */
     public int deleteExpired() {
-        Instant before = Instant.now().minus(retention);
         int deleted = 0;
         int batch;
         do {
-            batch = sagaLog.deleteFinished(before, batchSize);
+            batch = sagaLog.deleteFinished(retention, batchSize);
             deleted += batch;
         }
         while (batch == batchSize);
