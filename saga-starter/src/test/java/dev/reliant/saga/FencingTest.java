@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.reliant.saga.core.LeaseKeeper;
 import dev.reliant.saga.jdbc.JdbcSagaLog;
 import dev.reliant.saga.jdbc.SagaRef;
 import dev.reliant.saga.recovery.SagaRecoveryWorker;
@@ -47,10 +48,9 @@ class FencingTest {
 
     @Test
     void stalledOwnerIsFencedOutAfterTakeover() {
-        // the owner's lease is short and never renewed in time: the stall of a whole process
         SagaTestContexts.runner(schema)
             .withPropertyValues("reliant.saga.owner-id=stalled", "reliant.saga.lease.duration=1s",
-                    "reliant.saga.lease.renew-interval=1h")
+                    "reliant.saga.lease.renew-interval=300ms")
             .run(owner -> SagaTestContexts.runner(schema)
                 .withPropertyValues("reliant.saga.owner-id=rescuer")
                 .run(rescuer -> {
@@ -82,6 +82,8 @@ class FencingTest {
                         throw new IllegalStateException("owner gives up");
                     }));
                     awaitLatch(inStep2);
+                    // the whole process stalls: its lease renewals stop too
+                    owner.getBean(LeaseKeeper.class).destroy();
                     SagaRecoveryWorker worker = rescuer.getBean(SagaRecoveryWorker.class);
                     await().atMost(60, TimeUnit.SECONDS).until(() -> worker.recoverOrphans() == 1);
                     assertThat(SagaCompensationTest.stateOf(jdbc, id.get())).isEqualTo("COMPENSATED");
@@ -106,6 +108,40 @@ class FencingTest {
                     assertThatThrownBy(() -> log.markCompensating(stale, null))
                         .isInstanceOf(SagaFencedException.class);
                 }));
+    }
+
+    @Test
+    void liveOwnerKeepsItsSagaByRenewingTheLease() {
+        SagaTestContexts.runner(schema)
+            .withPropertyValues("reliant.saga.owner-id=alive", "reliant.saga.lease.duration=1s",
+                    "reliant.saga.lease.renew-interval=200ms")
+            .run(owner -> SagaTestContexts.runner(schema).run(rescuer -> {
+                SagaManager sagas = owner.getBean(SagaManager.class);
+                Ledger ledger = owner.getBean(Ledger.class);
+                CountDownLatch inStep2 = new CountDownLatch(1);
+                CountDownLatch proceed = new CountDownLatch(1);
+                AtomicReference<String> id = new AtomicReference<>();
+                CompletableFuture<Void> running = CompletableFuture.runAsync(() -> sagas.run("slow", saga -> {
+                    id.set(saga.id());
+                    SagaCompensationTest.durable(saga, ledger, "s1");
+                    saga.step("s2", () -> {
+                        inStep2.countDown();
+                        awaitLatch(proceed);
+                        return ledger.reserve(saga.id(), "s2");
+                    }, DurableCompensation.of("release", "s2"));
+                }));
+                awaitLatch(inStep2);
+                java.sql.Timestamp first = jdbc.queryForObject(
+                        "SELECT lease_until FROM reliant_saga WHERE id = ?::uuid", java.sql.Timestamp.class, id.get());
+                // renewed well past its first expiry while the step is still running
+                await().atMost(60, TimeUnit.SECONDS)
+                    .until(() -> jdbc.queryForObject("SELECT lease_until > ?::timestamptz + interval '2 seconds'"
+                            + " FROM reliant_saga WHERE id = ?::uuid", Boolean.class, first, id.get()));
+                assertThat(rescuer.getBean(SagaRecoveryWorker.class).recoverOrphans()).isZero();
+                proceed.countDown();
+                running.join();
+                assertThat(SagaCompensationTest.stateOf(jdbc, id.get())).isEqualTo("COMPLETED");
+            }));
     }
 
     private static void awaitLatch(CountDownLatch latch) {

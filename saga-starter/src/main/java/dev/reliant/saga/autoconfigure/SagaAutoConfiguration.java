@@ -78,9 +78,8 @@ public final class SagaAutoConfiguration {
     @ConditionalOnMissingBean
     JdbcSagaLog sagaLog(DataSource dataSource, ObjectProvider<PlatformTransactionManager> transactionManager,
             ObjectProvider<SagaSchemaInitializer> schema, SagaProperties properties) {
-        // the log is written only once its tables exist
-        schema.ifAvailable(initializer -> {
-        });
+        // created first, so that the log is used only once its tables exist
+        schema.getIfAvailable();
         return new JdbcSagaLog(new JdbcTemplate(dataSource), transactionManager(transactionManager, dataSource),
                 tables(properties));
     }

@@ -1,7 +1,6 @@
 package dev.reliant.saga.autoconfigure;
 
 import dev.reliant.saga.Saga;
-import dev.reliant.saga.SagaOptions;
 import dev.reliant.saga.core.SagaEngine;
 import dev.reliant.saga.web.FailureStatuses;
 import dev.reliant.saga.web.SagaRequestFilter;
@@ -32,10 +31,8 @@ public final class SagaWebAutoConfiguration {
     @Bean
     @ConditionalOnMissingFilterBean(SagaRequestFilter.class)
     FilterRegistrationBean<SagaRequestFilter> sagaRequestFilter(SagaEngine engine, SagaProperties properties) {
-        SagaProperties.Compensation compensation = properties.getCompensation();
         SagaRequestFilter filter = new SagaRequestFilter(engine,
-                new FailureStatuses(properties.getWeb().getFailureStatuses()),
-                new SagaOptions(compensation.isParallel(), compensation.isContinueOnError()));
+                new FailureStatuses(properties.getWeb().getFailureStatuses()));
         FilterRegistrationBean<SagaRequestFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setOrder(properties.getWeb().getFilterOrder());
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);

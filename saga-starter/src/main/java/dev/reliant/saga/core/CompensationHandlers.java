@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.reliant.saga.Compensation;
 
+import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.MethodIntrospector;
@@ -20,7 +21,8 @@ public class CompensationHandlers implements BeanPostProcessor {
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
         Class<?> type = AopUtils.getTargetClass(bean);
-        if (!AnnotationUtils.isCandidateClass(type, Compensation.class)) {
+        // the scoped proxy is registered, not each scoped instance behind it
+        if (ScopedProxyUtils.isScopedTarget(beanName) || !AnnotationUtils.isCandidateClass(type, Compensation.class)) {
             return bean;
         }
         Map<Method, Compensation> methods = MethodIntrospector.selectMethods(type,

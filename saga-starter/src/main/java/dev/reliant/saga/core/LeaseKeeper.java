@@ -18,6 +18,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.core.log.LogMessage;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.util.Assert;
 
 /**
  * Renews, in one statement per beat, the lease of every saga this process owns, so that only a process that
@@ -40,6 +41,7 @@ public class LeaseKeeper implements InitializingBean, DisposableBean {
     private ScheduledExecutorService scheduler;
 
     public LeaseKeeper(JdbcSagaLog sagaLog, String owner, Duration lease, Duration renewInterval) {
+        Assert.isTrue(renewInterval.compareTo(lease) < 0, "The lease renewal interval must be shorter than the lease");
         this.sagaLog = sagaLog;
         this.owner = owner;
         this.lease = lease;

@@ -20,6 +20,7 @@ import dev.reliant.saga.jdbc.StepRecord;
 import io.micrometer.observation.Observation;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import tools.jackson.core.JacksonException;
 
 import org.springframework.core.log.LogMessage;
 import org.springframework.util.Assert;
@@ -64,11 +65,6 @@ public final class SagaExecution implements Saga {
         return name;
     }
 
-    /** Whether a step was taken: a saga with no step has nothing to complete or compensate. */
-    public synchronized boolean hasSteps() {
-        return !steps.isEmpty();
-    }
-
     @Override
     public <T> T step(String stepName, Supplier<T> action, Consumer<? super T> compensation) {
         Assert.notNull(compensation, "compensation must not be null");
@@ -108,8 +104,19 @@ public final class SagaExecution implements Saga {
             }
             throw ex;
         }
-        engine.sagaLog.recordResult(saga, seq, engine.json.writeValueAsString(result));
+        engine.sagaLog.recordResult(saga, seq, resultJson(stepName, result));
         return result;
+    }
+
+    /** The result as JSON for the compensation's context; a result JSON cannot hold is recorded as none. */
+    private String resultJson(String stepName, Object result) {
+        try {
+            return engine.json.writeValueAsString(result);
+        }
+        catch (JacksonException ex) {
+            log.debug(LogMessage.format("Result of step '%s' of saga %s is not recorded: %s", stepName, id, ex));
+            return null;
+        }
     }
 
     @Override

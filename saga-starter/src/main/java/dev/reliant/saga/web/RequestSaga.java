@@ -5,7 +5,6 @@ import java.util.function.Supplier;
 
 import dev.reliant.saga.DurableCompensation;
 import dev.reliant.saga.Saga;
-import dev.reliant.saga.SagaOptions;
 import dev.reliant.saga.core.SagaEngine;
 import dev.reliant.saga.core.SagaExecution;
 import jakarta.servlet.http.HttpServletRequest;
@@ -22,14 +21,11 @@ final class RequestSaga implements Saga {
 
     private final HttpServletRequest request;
 
-    private final SagaOptions options;
-
     private SagaExecution execution;
 
-    RequestSaga(SagaEngine engine, HttpServletRequest request, SagaOptions options) {
+    RequestSaga(SagaEngine engine, HttpServletRequest request) {
         this.engine = engine;
         this.request = request;
-        this.options = options;
     }
 
     /** The running saga, or {@code null} when the request took no step. */
@@ -40,7 +36,7 @@ final class RequestSaga implements Saga {
     private synchronized SagaExecution started() {
         if (execution == null) {
             Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
-            execution = engine.start(request.getMethod() + " " + ((pattern != null) ? pattern : "unmapped"), options);
+            execution = engine.start(request.getMethod() + " " + ((pattern != null) ? pattern : "unmapped"), null);
         }
         return execution;
     }

@@ -3,7 +3,6 @@ package dev.reliant.saga.web;
 import java.io.IOException;
 
 import dev.reliant.saga.Saga;
-import dev.reliant.saga.SagaOptions;
 import dev.reliant.saga.core.SagaEngine;
 import dev.reliant.saga.core.SagaExecution;
 import jakarta.servlet.FilterChain;
@@ -32,12 +31,9 @@ public class SagaRequestFilter extends OncePerRequestFilter {
 
     private final FailureStatuses failureStatuses;
 
-    private final SagaOptions options;
-
-    public SagaRequestFilter(SagaEngine engine, FailureStatuses failureStatuses, SagaOptions options) {
+    public SagaRequestFilter(SagaEngine engine, FailureStatuses failureStatuses) {
         this.engine = engine;
         this.failureStatuses = failureStatuses;
-        this.options = options;
     }
 
     /** The saga of the request being served; fails outside a request this filter handles. */
@@ -61,7 +57,7 @@ public class SagaRequestFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         RequestSaga saga = (RequestSaga) request.getAttribute(ATTRIBUTE);
         if (saga == null) {
-            saga = new RequestSaga(engine, request, options);
+            saga = new RequestSaga(engine, request);
             request.setAttribute(ATTRIBUTE, saga);
         }
         BufferedResponse buffered = WebUtils.getNativeResponse(response, BufferedResponse.class);
