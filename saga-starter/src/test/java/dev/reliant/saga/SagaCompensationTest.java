@@ -127,6 +127,36 @@ class SagaCompensationTest {
     }
 
     @Test
+    void parallelDurableCompensationsEachRunOnce() {
+        runner.run(context -> {
+            SagaManager sagas = context.getBean(SagaManager.class);
+            Ledger ledger = context.getBean(Ledger.class);
+            String id = failingSaga(sagas, ledger, new SagaOptions(true, false), "p1", "p2", "p3");
+            assertThat(ledger.released(id)).containsExactlyInAnyOrder("p1", "p2", "p3");
+            assertThat(List.of("p1", "p2", "p3")).allSatisfy(step -> assertThat(ledger.deliveries(id, step))
+                .isEqualTo(1));
+            assertThat(state(id)).isEqualTo("COMPENSATED");
+        });
+    }
+
+    @Test
+    void durableArgumentsAndResultAreBoundBackFromJson() {
+        runner.withBean(Refunds.class).run(context -> {
+            SagaManager sagas = context.getBean(SagaManager.class);
+            Refunds refunds = context.getBean(Refunds.class);
+            AtomicReference<String> id = new AtomicReference<>();
+            assertThatThrownBy(() -> sagas.run("payment", saga -> {
+                id.set(saga.id());
+                saga.step("charge", () -> new Receipt("r-7", 1250),
+                        DurableCompensation.of("refund", new Payment("p-1", 1250), List.of("vip", "retry")));
+                throw new IllegalStateException("shipping failed");
+            })).hasMessage("shipping failed");
+            assertThat(refunds.calls).containsExactly(
+                    "p-1 1250 [vip, retry] " + id.get() + ":charge Optional[Receipt[id=r-7, cents=1250]]");
+        });
+    }
+
+    @Test
     void continueOnErrorCompensatesTheRemainingStepsAndLeavesTheSagaStuck() {
         runner.run(context -> {
             SagaManager sagas = context.getBean(SagaManager.class);
@@ -250,6 +280,24 @@ class SagaCompensationTest {
             assertThat(jdbc.queryForObject("SELECT count(*) FROM reliant_saga_step WHERE saga_id = ?::uuid",
                     Long.class, old)).isZero();
         });
+    }
+
+    record Payment(String id, long cents) {
+    }
+
+    record Receipt(String id, long cents) {
+    }
+
+    static class Refunds {
+
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Compensation("refund")
+        void refund(Payment payment, CompensationContext context, List<String> tags) {
+            calls.add(payment.id() + " " + payment.cents() + " " + tags + " " + context.idempotencyKey() + " "
+                    + context.result(Receipt.class));
+        }
+
     }
 
     static String failingSaga(SagaManager sagas, Ledger ledger, SagaOptions options, String... steps) {
