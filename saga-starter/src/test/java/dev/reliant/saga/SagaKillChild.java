@@ -1,6 +1,7 @@
 package dev.reliant.saga;
 
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.reliant.saga.autoconfigure.SagaAutoConfiguration;
@@ -53,17 +54,20 @@ public final class SagaKillChild {
 
         runQuietly(sagas, ledger, Mode.SUCCEED);
         runQuietly(sagas, ledger, Mode.FAIL_AT_3);
+        // sagas on other threads, at random places when the process halts
+        CountDownLatch backgroundRunning = new CountDownLatch(4);
         for (int i = 0; i < 2; i++) {
             Thread background = new Thread(() -> {
                 Mode[] modes = Mode.values();
                 while (true) {
                     runQuietly(sagas, ledger, modes[ThreadLocalRandom.current().nextInt(modes.length)]);
+                    backgroundRunning.countDown();
                 }
             }, "background-" + i);
             background.setDaemon(true);
             background.start();
         }
-        Thread.sleep(200);
+        backgroundRunning.await();
         Mode mode = (crashPoint <= 10) ? Mode.SUCCEED : (crashPoint <= 19) ? Mode.FAIL_AT_3 : Mode.FAIL_AT_2;
         runQuietly(sagas, ledger, mode, true);
         System.out.println("Crash point " + crashPoint + " was never reached");
