@@ -114,6 +114,9 @@ class SagaAutoConfigurationTest {
             .withConfiguration(AutoConfigurations.of(SagaWebAutoConfiguration.class))
             .withPropertyValues(schema.springProperties());
         web.run(context -> assertThat(context).hasSingleBean(FilterRegistrationBean.class).hasBean("saga"));
+        web.withPropertyValues("reliant.saga.web.url-patterns=/orders/*,/payments/*")
+            .run(context -> assertThat(context.getBean(FilterRegistrationBean.class).getUrlPatterns())
+                .containsExactly("/orders/*", "/payments/*"));
         web.withPropertyValues("reliant.saga.web.enabled=false")
             .run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class)
                 .doesNotHaveBean("saga"));

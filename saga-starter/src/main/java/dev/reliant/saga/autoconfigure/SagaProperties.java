@@ -285,6 +285,12 @@ public class SagaProperties {
          */
         private int filterOrder = Integer.MAX_VALUE - 100;
 
+        /**
+         * URL patterns of the requests that get a saga. The filter holds each of their response bodies in memory
+         * until the saga ended, so leave out endpoints that stream large responses.
+         */
+        private List<String> urlPatterns = new ArrayList<>(List.of("/*"));
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -307,6 +313,14 @@ public class SagaProperties {
 
         public void setFilterOrder(int filterOrder) {
             this.filterOrder = filterOrder;
+        }
+
+        public List<String> getUrlPatterns() {
+            return urlPatterns;
+        }
+
+        public void setUrlPatterns(List<String> urlPatterns) {
+            this.urlPatterns = urlPatterns;
         }
 
     }

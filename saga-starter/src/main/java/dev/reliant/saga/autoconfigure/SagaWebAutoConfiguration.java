@@ -35,6 +35,7 @@ public final class SagaWebAutoConfiguration {
                 new FailureStatuses(properties.getWeb().getFailureStatuses()));
         FilterRegistrationBean<SagaRequestFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setOrder(properties.getWeb().getFilterOrder());
+        registration.setUrlPatterns(properties.getWeb().getUrlPatterns());
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         return registration;
     }
