@@ -1,11 +1,11 @@
 package dev.reliant.saga.core;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -41,7 +41,8 @@ public final class SagaExecution implements Saga {
 
     private final SagaOptions options;
 
-    private final List<Step> steps = new ArrayList<>();
+    /** The in-memory steps taken; the durable ones are read back from the log. */
+    private final List<Step> inMemorySteps = new ArrayList<>();
 
     private final Set<String> stepNames = new HashSet<>();
 
@@ -68,9 +69,9 @@ public final class SagaExecution implements Saga {
     @Override
     public <T> T step(String stepName, Supplier<T> action, Consumer<? super T> compensation) {
         Assert.notNull(compensation, "compensation must not be null");
-        reserve(stepName);
+        int seq = reserve(stepName);
         T result = observe(stepName, action);
-        add(new Step(stepName, () -> compensation.accept(result), -1));
+        add(new Step(seq, stepName, () -> compensation.accept(result)));
         return result;
     }
 
@@ -90,7 +91,6 @@ public final class SagaExecution implements Saga {
         int seq = reserve(stepName);
         SagaRef saga = logged();
         engine.sagaLog.recordIntent(saga, seq, stepName, compensation.handler(), arguments);
-        add(new Step(stepName, null, seq));
         T result;
         try {
             result = observe(stepName, action);
@@ -137,7 +137,7 @@ public final class SagaExecution implements Saga {
     }
 
     private synchronized void add(Step step) {
-        steps.add(step);
+        inMemorySteps.add(step);
     }
 
     private synchronized SagaRef logged() {
@@ -198,24 +198,26 @@ public final class SagaExecution implements Saga {
                 return null;
             }
             ended = true;
-            taken = new ArrayList<>(steps);
+            taken = new ArrayList<>(inMemorySteps);
             saga = logged;
         }
-        Map<Integer, StepRecord> recorded = (saga != null) ? startCompensation(saga, cause) : null;
+        // the log, not this object, says which durable steps have an intent: a step racing with this method on
+        // another thread is either in it or refused from now on
+        List<StepRecord> recorded = (saga != null) ? startCompensation(saga, cause) : null;
         boolean durable = recorded != null;
-        List<CompensationTask> tasks = new ArrayList<>();
-        for (int i = taken.size() - 1; i >= 0; i--) {
-            Step step = taken.get(i);
-            if (step.compensation() != null) {
-                tasks.add(new InMemoryCompensationTask(step.name(), step.compensation(),
-                        engine.compensationTransaction));
-            }
-            else if (durable && recorded.containsKey(step.seq())) {
-                tasks.add(new DurableCompensationTask(engine, saga, recorded.get(step.seq())));
+        TreeMap<Integer, CompensationTask> lastFirst = new TreeMap<>(Comparator.reverseOrder());
+        for (Step step : taken) {
+            lastFirst.put(step.seq(), new InMemoryCompensationTask(step.name(), step.compensation(),
+                    engine.compensationTransaction));
+        }
+        if (durable) {
+            for (StepRecord step : recorded) {
+                lastFirst.put(step.seq(), new DurableCompensationTask(engine, saga, step));
             }
         }
         try {
-            Compensator.Outcome outcome = engine.compensator.compensate(name, tasks, options);
+            Compensator.Outcome outcome = engine.compensator.compensate(name, new ArrayList<>(lastFirst.values()),
+                    options);
             if (durable) {
                 return engine.finish(saga, outcome);
             }
@@ -231,13 +233,11 @@ public final class SagaExecution implements Saga {
         }
     }
 
-    /** Marks the saga compensating and reads its recorded steps; {@code null} when that failed. */
-    private Map<Integer, StepRecord> startCompensation(SagaRef saga, Throwable cause) {
+    /** Marks the saga compensating and reads its uncompensated steps; {@code null} when that failed. */
+    private List<StepRecord> startCompensation(SagaRef saga, Throwable cause) {
         try {
             engine.sagaLog.markCompensating(saga, cause);
-            Map<Integer, StepRecord> recorded = new HashMap<>();
-            engine.sagaLog.uncompensatedSteps(saga.id()).forEach(step -> recorded.put(step.seq(), step));
-            return recorded;
+            return engine.sagaLog.uncompensatedSteps(saga.id());
         }
         catch (RuntimeException ex) {
             log.warn(LogMessage.format(
@@ -247,7 +247,7 @@ public final class SagaExecution implements Saga {
         }
     }
 
-    private record Step(String name, Runnable compensation, int seq) {
+    private record Step(int seq, String name, Runnable compensation) {
     }
 
 }
