@@ -89,8 +89,7 @@ public final class SagaExecution implements Saga {
         engine.handlers.get(compensation.handler()).checkArguments(compensation.handler(), compensation.arguments());
         String arguments = engine.json.writeValueAsString(compensation.arguments());
         int seq = reserve(stepName);
-        SagaRef saga = logged();
-        engine.sagaLog.recordIntent(saga, seq, stepName, compensation.handler(), arguments);
+        SagaRef saga = recordIntent(seq, stepName, compensation.handler(), arguments);
         T result;
         try {
             result = observe(stepName, action);
@@ -140,12 +139,20 @@ public final class SagaExecution implements Saga {
         inMemorySteps.add(step);
     }
 
-    private synchronized SagaRef logged() {
-        if (logged == null) {
-            logged = engine.sagaLog.begin(id, name, engine.leases.owner(), options, engine.leases.lease());
-            engine.leases.track(logged);
+    /** Records a durable step's intent, and the saga itself with its first one. */
+    private SagaRef recordIntent(int seq, String stepName, String handler, String arguments) {
+        SagaRef saga;
+        synchronized (this) {
+            if (logged == null) {
+                logged = engine.sagaLog.begin(id, name, engine.leases.owner(), options, engine.leases.lease(), seq,
+                        stepName, handler, arguments);
+                engine.leases.track(logged);
+                return logged;
+            }
+            saga = logged;
         }
-        return logged;
+        engine.sagaLog.recordIntent(saga, seq, stepName, handler, arguments);
+        return saga;
     }
 
     private <T> T observe(String stepName, Supplier<T> action) {

@@ -57,12 +57,18 @@ public class JdbcSagaLog {
         this.steps = tables.steps();
     }
 
-    /** Records a new saga owned by {@code owner}, generation 1. */
-    public SagaRef begin(UUID id, String name, String owner, SagaOptions options, Duration lease) {
-        outsideTransaction(() -> jdbc.update("INSERT INTO " + sagas
+    /**
+     * Records a new saga owned by {@code owner}, generation 1, together with the intent of its first durable step:
+     * one statement, since a saga enters the log with its first durable step.
+     */
+    public SagaRef begin(UUID id, String name, String owner, SagaOptions options, Duration lease, int seq,
+            String step, String handler, String arguments) {
+        outsideTransaction(() -> jdbc.update("WITH saga AS (INSERT INTO " + sagas
                 + " (id, name, state, owner_id, generation, lease_until, parallel, continue_on_error)"
-                + " VALUES (?, ?, 'RUNNING', ?, 1, now() + ? * interval '1 millisecond', ?, ?)", id, name, owner,
-                lease.toMillis(), options.parallel(), options.continueOnError()));
+                + " VALUES (?, ?, 'RUNNING', ?, 1, now() + ? * interval '1 millisecond', ?, ?) RETURNING id)"
+                + " INSERT INTO " + steps + " (saga_id, seq, name, handler, args, state)"
+                + " SELECT id, ?, ?, ?, CAST(? AS jsonb), 'STARTED' FROM saga", id, name, owner, lease.toMillis(),
+                options.parallel(), options.continueOnError(), seq, step, handler, arguments));
         return new SagaRef(id, name, 1);
     }
 
