@@ -1,0 +1,260 @@
+package dev.reliant.saga.core;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import dev.reliant.saga.DurableCompensation;
+import dev.reliant.saga.Saga;
+import dev.reliant.saga.SagaFencedException;
+import dev.reliant.saga.SagaOptions;
+import dev.reliant.saga.SagaState;
+import dev.reliant.saga.jdbc.SagaRef;
+import dev.reliant.saga.jdbc.StepRecord;
+import io.micrometer.observation.Observation;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import tools.jackson.core.JacksonException;
+
+import org.springframework.core.log.LogMessage;
+import org.springframework.util.Assert;
+
+/**
+ * One run of a saga in this process: the steps taken so far and how to undo them. It ends exactly once, by
+ * {@link #complete()} or {@link #compensate(Throwable)}.
+ */
+public final class SagaExecution implements Saga {
+
+    private static final Log log = LogFactory.getLog(SagaExecution.class);
+
+    private final SagaEngine engine;
+
+    private final UUID id;
+
+    private final String name;
+
+    private final SagaOptions options;
+
+    /** The in-memory steps taken; the durable ones are read back from the log. */
+    private final List<Step> inMemorySteps = new ArrayList<>();
+
+    private final Set<String> stepNames = new HashSet<>();
+
+    private SagaRef logged;
+
+    private boolean ended;
+
+    SagaExecution(SagaEngine engine, UUID id, String name, SagaOptions options) {
+        this.engine = engine;
+        this.id = id;
+        this.name = name;
+        this.options = options;
+    }
+
+    @Override
+    public String id() {
+        return id.toString();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public <T> T step(String stepName, Supplier<T> action, Consumer<? super T> compensation) {
+        Assert.notNull(compensation, "compensation must not be null");
+        int seq = reserve(stepName);
+        T result = observe(stepName, action);
+        add(new Step(seq, stepName, () -> compensation.accept(result)));
+        return result;
+    }
+
+    @Override
+    public void step(String stepName, Runnable action, Runnable compensation) {
+        Assert.notNull(compensation, "compensation must not be null");
+        step(stepName, () -> {
+            action.run();
+            return null;
+        }, ignored -> compensation.run());
+    }
+
+    @Override
+    public <T> T step(String stepName, Supplier<T> action, DurableCompensation compensation) {
+        engine.handlers.get(compensation.handler()).checkArguments(compensation.handler(), compensation.arguments());
+        String arguments = engine.json.writeValueAsString(compensation.arguments());
+        int seq = reserve(stepName);
+        SagaRef saga = recordIntent(seq, stepName, compensation.handler(), arguments);
+        T result;
+        try {
+            result = observe(stepName, action);
+        }
+        catch (RuntimeException | Error ex) {
+            try {
+                engine.sagaLog.recordActionFailure(saga, seq, ex);
+            }
+            catch (RuntimeException logFailure) {
+                ex.addSuppressed(logFailure);
+            }
+            throw ex;
+        }
+        engine.sagaLog.recordResult(saga, seq, resultJson(stepName, result));
+        return result;
+    }
+
+    /** The result as JSON for the compensation's context; a result JSON cannot hold is recorded as none. */
+    private String resultJson(String stepName, Object result) {
+        try {
+            return engine.json.writeValueAsString(result);
+        }
+        catch (JacksonException ex) {
+            log.debug(LogMessage.format("Result of step '%s' of saga %s is not recorded: %s", stepName, id, ex));
+            return null;
+        }
+    }
+
+    @Override
+    public void step(String stepName, Runnable action, DurableCompensation compensation) {
+        step(stepName, () -> {
+            action.run();
+            return null;
+        }, compensation);
+    }
+
+    private synchronized int reserve(String stepName) {
+        Assert.hasText(stepName, "step name must not be empty");
+        Assert.state(!ended, () -> "Saga '" + name + "' has already ended");
+        if (!stepNames.add(stepName)) {
+            throw new IllegalArgumentException("Saga '" + name + "' already has a step named '" + stepName + "'");
+        }
+        return stepNames.size();
+    }
+
+    private synchronized void add(Step step) {
+        inMemorySteps.add(step);
+    }
+
+    /** Records a durable step's intent, and the saga itself with its first one. */
+    private SagaRef recordIntent(int seq, String stepName, String handler, String arguments) {
+        SagaRef saga;
+        synchronized (this) {
+            if (logged == null) {
+                logged = engine.sagaLog.begin(id, name, engine.leases.owner(), options, engine.leases.lease(), seq,
+                        stepName, handler, arguments);
+                engine.leases.track(logged);
+                return logged;
+            }
+            saga = logged;
+        }
+        engine.sagaLog.recordIntent(saga, seq, stepName, handler, arguments);
+        return saga;
+    }
+
+    private <T> T observe(String stepName, Supplier<T> action) {
+        return Observation.createNotStarted("reliant.saga.step", engine.observations)
+            .contextualName(name + " " + stepName)
+            .lowCardinalityKeyValue("saga", name)
+            .lowCardinalityKeyValue("step", stepName)
+            .observe(action);
+    }
+
+    /**
+     * Closes the saga: nothing will be compensated. Throws {@link SagaFencedException} when another process took
+     * the saga over in the meantime, which will compensate it.
+     */
+    public void complete() {
+        SagaRef saga;
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            saga = logged;
+        }
+        if (saga != null) {
+            try {
+                engine.sagaLog.complete(saga);
+            }
+            catch (RuntimeException ex) {
+                synchronized (this) {
+                    ended = false;
+                }
+                throw ex;
+            }
+            engine.leases.untrack(saga);
+        }
+        engine.metrics.completed(name);
+    }
+
+    /**
+     * Runs the compensations of the steps taken, last first. When the log cannot be written (database down,
+     * saga taken over), the durable compensations are left to the recovery worker and only the in-memory ones run.
+     *
+     * @return the saga's final state, or {@code null} when the durable part was left to another run
+     */
+    public SagaState compensate(Throwable cause) {
+        List<Step> taken;
+        SagaRef saga;
+        synchronized (this) {
+            if (ended) {
+                return null;
+            }
+            ended = true;
+            taken = new ArrayList<>(inMemorySteps);
+            saga = logged;
+        }
+        // the log, not this object, says which durable steps have an intent: a step racing with this method on
+        // another thread is either in it or refused from now on
+        List<StepRecord> recorded = (saga != null) ? startCompensation(saga, cause) : null;
+        boolean durable = recorded != null;
+        TreeMap<Integer, CompensationTask> lastFirst = new TreeMap<>(Comparator.reverseOrder());
+        for (Step step : taken) {
+            lastFirst.put(step.seq(), new InMemoryCompensationTask(step.name(), step.compensation(),
+                    engine.compensationTransaction));
+        }
+        if (durable) {
+            for (StepRecord step : recorded) {
+                lastFirst.put(step.seq(), new DurableCompensationTask(engine, saga, step));
+            }
+        }
+        try {
+            Compensator.Outcome outcome = engine.compensator.compensate(name, new ArrayList<>(lastFirst.values()),
+                    options);
+            if (durable) {
+                return engine.finish(saga, outcome);
+            }
+            SagaState state = (saga != null) ? null
+                    : (outcome.complete() ? SagaState.COMPENSATED : SagaState.STUCK);
+            engine.count(name, state);
+            return state;
+        }
+        finally {
+            if (saga != null) {
+                engine.leases.untrack(saga);
+            }
+        }
+    }
+
+    /** Marks the saga compensating and reads its uncompensated steps; {@code null} when that failed. */
+    private List<StepRecord> startCompensation(SagaRef saga, Throwable cause) {
+        try {
+            engine.sagaLog.markCompensating(saga, cause);
+            return engine.sagaLog.uncompensatedSteps(saga.id());
+        }
+        catch (RuntimeException ex) {
+            log.warn(LogMessage.format(
+                    "Saga %s (%s) could not be marked for compensation; its durable steps are left to recovery",
+                    saga.id(), name), ex);
+            return null;
+        }
+    }
+
+    private record Step(int seq, String name, Runnable compensation) {
+    }
+
+}

@@ -1,0 +1,157 @@
+package dev.reliant.saga;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.reliant.saga.core.LeaseKeeper;
+import dev.reliant.saga.jdbc.JdbcSagaLog;
+import dev.reliant.saga.jdbc.SagaRef;
+import dev.reliant.saga.recovery.SagaRecoveryWorker;
+import dev.reliant.testsupport.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** An owner that stalls past its lease, is taken over, and wakes up: none of its writes may land. */
+class FencingTest {
+
+    private static TestPostgres.Schema schema;
+
+    private static HikariDataSource dataSource;
+
+    private static JdbcTemplate jdbc;
+
+    @BeforeAll
+    static void createSchema() {
+        schema = TestPostgres.newSchema();
+        dataSource = schema.dataSource();
+        jdbc = new JdbcTemplate(dataSource);
+        Ledger.createTables(jdbc);
+    }
+
+    @AfterAll
+    static void dropSchema() {
+        schema.drop(dataSource);
+        dataSource.close();
+    }
+
+    @Test
+    void stalledOwnerIsFencedOutAfterTakeover() {
+        SagaTestContexts.runner(schema)
+            .withPropertyValues("reliant.saga.owner-id=stalled", "reliant.saga.lease.duration=1s",
+                    "reliant.saga.lease.renew-interval=300ms")
+            .run(owner -> SagaTestContexts.runner(schema)
+                .withPropertyValues("reliant.saga.owner-id=rescuer")
+                .run(rescuer -> {
+                    SagaManager sagas = owner.getBean(SagaManager.class);
+                    Ledger ledger = owner.getBean(Ledger.class);
+                    CountDownLatch inStep2 = new CountDownLatch(1);
+                    CountDownLatch wake = new CountDownLatch(1);
+                    AtomicReference<String> id = new AtomicReference<>();
+                    List<String> fencedAt = new CopyOnWriteArrayList<>();
+                    CompletableFuture<Void> stalled = CompletableFuture.runAsync(() -> sagas.run("stall", saga -> {
+                        id.set(saga.id());
+                        SagaCompensationTest.durable(saga, ledger, "s1");
+                        try {
+                            saga.step("s2", () -> {
+                                inStep2.countDown();
+                                awaitLatch(wake);
+                                return ledger.reserve(saga.id(), "s2");
+                            }, DurableCompensation.of("release", "s2"));
+                        }
+                        catch (SagaFencedException ex) {
+                            fencedAt.add("s2 result");
+                        }
+                        try {
+                            SagaCompensationTest.durable(saga, ledger, "s3");
+                        }
+                        catch (SagaFencedException ex) {
+                            fencedAt.add("s3 intent");
+                        }
+                        throw new IllegalStateException("owner gives up");
+                    }));
+                    awaitLatch(inStep2);
+                    // the whole process stalls: its lease renewals stop too
+                    owner.getBean(LeaseKeeper.class).destroy();
+                    SagaRecoveryWorker worker = rescuer.getBean(SagaRecoveryWorker.class);
+                    await().atMost(60, TimeUnit.SECONDS).until(() -> worker.recoverOrphans() == 1);
+                    assertThat(SagaCompensationTest.stateOf(jdbc, id.get())).isEqualTo("COMPENSATED");
+                    // s2's action was still running, its outcome unknown: compensated by the new owner
+                    assertThat(ledger.released(id.get())).containsExactly("s2", "s1");
+
+                    wake.countDown();
+                    assertThatThrownBy(stalled::join).hasRootCauseMessage("owner gives up");
+                    assertThat(fencedAt).containsExactly("s2 result", "s3 intent");
+                    assertThat(ledger.reserved(id.get())).containsExactly("s2");
+                    assertThat(jdbc.queryForList("SELECT name FROM reliant_saga_step WHERE saga_id = ?::uuid",
+                            String.class, id.get())).containsExactlyInAnyOrder("s1", "s2");
+                    assertThat(jdbc.queryForList("SELECT result::text FROM reliant_saga_step WHERE saga_id = ?::uuid"
+                            + " AND name = 's2'", String.class, id.get())).containsOnlyNulls();
+                    assertThat(ledger.deliveries(id.get(), "s1")).isEqualTo(1);
+                    assertThat(ledger.deliveries(id.get(), "s2")).isEqualTo(1);
+                    assertThat(SagaCompensationTest.stateOf(jdbc, id.get())).isEqualTo("COMPENSATED");
+
+                    JdbcSagaLog log = owner.getBean(JdbcSagaLog.class);
+                    SagaRef stale = new SagaRef(java.util.UUID.fromString(id.get()), "stall", 1);
+                    assertThatThrownBy(() -> log.complete(stale)).isInstanceOf(SagaFencedException.class);
+                    assertThatThrownBy(() -> log.markCompensating(stale, null))
+                        .isInstanceOf(SagaFencedException.class);
+                }));
+    }
+
+    @Test
+    void liveOwnerKeepsItsSagaByRenewingTheLease() {
+        SagaTestContexts.runner(schema)
+            .withPropertyValues("reliant.saga.owner-id=alive", "reliant.saga.lease.duration=1s",
+                    "reliant.saga.lease.renew-interval=200ms")
+            .run(owner -> SagaTestContexts.runner(schema).run(rescuer -> {
+                SagaManager sagas = owner.getBean(SagaManager.class);
+                Ledger ledger = owner.getBean(Ledger.class);
+                CountDownLatch inStep2 = new CountDownLatch(1);
+                CountDownLatch proceed = new CountDownLatch(1);
+                AtomicReference<String> id = new AtomicReference<>();
+                CompletableFuture<Void> running = CompletableFuture.runAsync(() -> sagas.run("slow", saga -> {
+                    id.set(saga.id());
+                    SagaCompensationTest.durable(saga, ledger, "s1");
+                    saga.step("s2", () -> {
+                        inStep2.countDown();
+                        awaitLatch(proceed);
+                        return ledger.reserve(saga.id(), "s2");
+                    }, DurableCompensation.of("release", "s2"));
+                }));
+                awaitLatch(inStep2);
+                java.sql.Timestamp first = jdbc.queryForObject(
+                        "SELECT lease_until FROM reliant_saga WHERE id = ?::uuid", java.sql.Timestamp.class, id.get());
+                // renewed well past its first expiry while the step is still running
+                await().atMost(60, TimeUnit.SECONDS)
+                    .until(() -> jdbc.queryForObject("SELECT lease_until > ?::timestamptz + interval '2 seconds'"
+                            + " FROM reliant_saga WHERE id = ?::uuid", Boolean.class, first, id.get()));
+                assertThat(rescuer.getBean(SagaRecoveryWorker.class).recoverOrphans()).isZero();
+                proceed.countDown();
+                running.join();
+                assertThat(SagaCompensationTest.stateOf(jdbc, id.get())).isEqualTo("COMPLETED");
+            }));
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(60, TimeUnit.SECONDS)).isTrue();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+}
