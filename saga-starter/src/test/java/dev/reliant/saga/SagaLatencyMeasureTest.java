@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The latency a durable saga adds to three calls, measured against the same three calls without a saga, in one
  * run with both interleaved. Not part of the regular build; run with
- * {@code ./mvnw -pl saga-starter -am verify -Dgroups=measure -Dsaga.excluded.groups=}.
+ * {@code ./mvnw -pl saga-starter -am verify -Dgroups=measure -DexcludedGroups=none}.
  */
 @Tag("measure")
 class SagaLatencyMeasureTest {

@@ -25,6 +25,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -67,8 +68,10 @@ final class IdempotencyStoreConfigurations {
             return new JdbcStoreResources(properties.getJdbc().getThreads());
         }
 
+        // After the application's own database initialisers: ours must not make its schema look non-empty first.
         @Bean
         @ConditionalOnMissingBean(IdempotencyStore.class)
+        @DependsOnDatabaseInitialization
         JdbcIdempotencyStore jdbcIdempotencyStore(DataSource dataSource, IdempotencyProperties properties,
                 JdbcStoreResources resources, ObjectProvider<IdempotencySchemaMigrator> migrator) {
             migrator.ifAvailable(IdempotencySchemaMigrator::migrate);

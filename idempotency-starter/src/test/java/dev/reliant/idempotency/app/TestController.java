@@ -165,6 +165,17 @@ public class TestController {
         return Map.of("execution", count(request), "nonce", UUID.randomUUID().toString());
     }
 
+    @PostMapping("/bench/plain")
+    Map<String, Object> benchPlain(@RequestBody Map<String, Object> body) {
+        return body;
+    }
+
+    @Idempotent
+    @PostMapping("/bench/idempotent")
+    Map<String, Object> benchIdempotent(@RequestBody Map<String, Object> body) {
+        return body;
+    }
+
     /** Counts one execution under {@code path|key|user|tenant}. */
     public static String executionKey(String path, String key, String user, String tenant) {
         return path + "|" + key + "|" + user + "|" + tenant;

@@ -111,6 +111,26 @@ class IdempotencyAutoConfigurationTests {
     }
 
     @Test
+    void applicationsOwnFlywayMigrationsKeepWorkingBesideOurs() {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+                org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration.class))
+            .withPropertyValues(schema.springProperties())
+            .withPropertyValues("reliant.idempotency.store=jdbc", "spring.flyway.locations=classpath:db/app-test")
+            .run(context -> {
+                assertThat(context).hasNotFailed();
+                JdbcTemplate jdbc = new JdbcTemplate(context.getBean(javax.sql.DataSource.class));
+                assertThat(jdbc.queryForList("SELECT version FROM flyway_schema_history WHERE success",
+                        String.class)).containsExactly("1");
+                assertThat(jdbc.queryForList("SELECT version FROM reliant_idempotency_schema_history "
+                        + "WHERE success AND version <> '0'", String.class)).containsExactly("1");
+                assertThat(jdbc.queryForObject("SELECT count(*) FROM app_customer", Integer.class)).isZero();
+                assertThat(jdbc.queryForObject("SELECT count(*) FROM reliant_idempotency_record", Integer.class))
+                    .isZero();
+            });
+    }
+
+    @Test
     void memoryStoreIsOnlyUsedWhenAskedFor() {
         runner.withPropertyValues("reliant.idempotency.store=memory").run(context -> {
             assertThat(context).hasSingleBean(InMemoryIdempotencyStore.class);

@@ -1,0 +1,1 @@
+CREATE TABLE app_customer (id BIGINT PRIMARY KEY, name TEXT NOT NULL);

@@ -1,0 +1,79 @@
+package dev.reliant.sample.embedded;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stops a server process left behind by an earlier run that was killed ({@code kill -9} gives the JVM no chance to
+ * stop its children), found through the pid file the server keeps in its data directory.
+ */
+final class OrphanProcesses {
+
+    private static final Logger log = LoggerFactory.getLogger(OrphanProcesses.class);
+
+    private static final Duration GRACE = Duration.ofSeconds(30);
+
+    private OrphanProcesses() {
+    }
+
+    /**
+     * Stops the process named in the first line of {@code pidFile} if it is alive and its command line contains
+     * {@code expectedCommand}, then deletes the stale pid file.
+     */
+    static void stop(Path pidFile, String expectedCommand) {
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        readPid(pidFile).flatMap(ProcessHandle::of)
+            .filter(ProcessHandle::isAlive)
+            .filter(process -> commandLine(process).contains(expectedCommand))
+            .ifPresent(OrphanProcesses::terminate);
+        try {
+            Files.deleteIfExists(pidFile);
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("Cannot delete stale pid file " + pidFile, ex);
+        }
+    }
+
+    private static void terminate(ProcessHandle process) {
+        log.info("Stopping {} (pid {}) left running by an earlier run", commandLine(process), process.pid());
+        process.destroy();
+        try {
+            process.onExit().get(GRACE.toSeconds(), TimeUnit.SECONDS);
+        }
+        catch (Exception ex) {
+            log.warn("Process {} did not stop within {}; killing it", process.pid(), GRACE);
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.onExit().join();
+        }
+    }
+
+    private static Optional<Long> readPid(Path pidFile) {
+        try {
+            String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
+            return first.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(first));
+        }
+        catch (IOException | NumberFormatException ex) {
+            return Optional.empty();
+        }
+    }
+
+    private static String commandLine(ProcessHandle process) {
+        try {
+            // /proc shows the real name of a postmaster, which ProcessHandle.Info may not report for another user.
+            return Files.readString(Path.of("/proc", Long.toString(process.pid()), "cmdline")).replace('\0', ' ');
+        }
+        catch (IOException ex) {
+            return process.info().commandLine().orElse("");
+        }
+    }
+}

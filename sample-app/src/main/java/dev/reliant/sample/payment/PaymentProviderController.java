@@ -1,0 +1,62 @@
+package dev.reliant.sample.payment;
+
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A stand-in for an external payment provider, reached over HTTP like a real one. It declines charges above
+ * {@value #LIMIT_CENTS} cents, and charges and refunds are idempotent by charge id, as real providers' are by
+ * idempotency key.
+ */
+@RestController
+class PaymentProviderController {
+
+    static final long LIMIT_CENTS = 100_000;
+
+    /** Header with which the sample's fault injection makes the provider fail. */
+    static final String FAULT_HEADER = "X-Provider-Fault";
+
+    private final JdbcClient jdbc;
+
+    PaymentProviderController(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @PostMapping("/provider/charges")
+    @Transactional
+    ResponseEntity<Map<String, Object>> charge(@RequestBody Charge charge,
+            @RequestHeader(name = FAULT_HEADER, required = false) String fault) {
+        if ("unavailable".equals(fault)) {
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(Map.of("error", "maintenance"));
+        }
+        if (charge.amountCents() > LIMIT_CENTS) {
+            return ResponseEntity.status(HttpStatus.PAYMENT_REQUIRED).body(Map.of("declined", true));
+        }
+        jdbc.sql("INSERT INTO payment_charge (id, amount_cents, reference) VALUES (?, ?, ?) "
+                + "ON CONFLICT (id) DO NOTHING")
+            .params(charge.id(), charge.amountCents(), charge.reference())
+            .update();
+        return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("id", charge.id()));
+    }
+
+    @PostMapping("/provider/charges/{id}/refund")
+    @Transactional
+    Map<String, Object> refund(@PathVariable String id) {
+        int refunded = jdbc.sql("UPDATE payment_charge SET refunded = TRUE WHERE id = ? AND NOT refunded")
+            .param(id)
+            .update();
+        return Map.of("id", id, "refunded", refunded == 1);
+    }
+
+    record Charge(String id, long amountCents, String reference) {
+    }
+}

@@ -1,0 +1,184 @@
+package dev.reliant.sample;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.reliant.testsupport.TestPostgres;
+import dev.reliant.testsupport.TestRedis;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The order API end to end over HTTP, on real PostgreSQL and Redis. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "sample.faults.enabled=true", "reliant.saga.recovery.interval=1s" })
+class SampleApiTests {
+
+    private static final TestPostgres.Schema SCHEMA = TestPostgres.newSchema();
+
+    @DynamicPropertySource
+    static void servers(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", SCHEMA::jdbcUrl);
+        registry.add("spring.datasource.username", SCHEMA::username);
+        registry.add("spring.datasource.password", SCHEMA::password);
+        registry.add("spring.data.redis.host", () -> TestRedis.server().host());
+        registry.add("spring.data.redis.port", () -> TestRedis.server().port());
+        registry.add("reliant.idempotency.redis.key-prefix", TestRedis::newKeyPrefix);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    SampleClient alice;
+
+    String sku;
+
+    @BeforeEach
+    void stock() {
+        alice = new SampleClient(port, "alice");
+        sku = "sku-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(alice.putStock(sku, 10).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void placesAnOrderAndReplaysItForTheSameKey() {
+        String key = UUID.randomUUID().toString();
+        HttpResponse<String> created = alice.order(key, SampleClient.orderJson(sku, 2, 5000, "r-" + key));
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(created.body()).contains("\"status\":\"CONFIRMED\"").contains("\"owner\":\"alice\"");
+        String location = created.headers().firstValue("Location").orElseThrow();
+
+        HttpResponse<String> replay = alice.order(key, SampleClient.orderJson(sku, 2, 5000, "r-" + key));
+        assertThat(replay.statusCode()).isEqualTo(201);
+        assertThat(replay.body()).isEqualTo(created.body());
+        assertThat(replay.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(replay.headers().firstValue("Location")).hasValue(location);
+
+        assertThat(alice.get(location).statusCode()).isEqualTo(200);
+        assertThat(alice.stock(sku).body()).contains("\"available\":8");
+        assertThat(alice.get("/orders?reference=r-" + key).body()).contains(location.substring("/orders/".length()));
+        assertThat(charges("r-" + key)).isEqualTo(1);
+    }
+
+    @Test
+    void twentyConcurrentDuplicatesMakeOneOrder() throws Exception {
+        String key = UUID.randomUUID().toString();
+        String body = SampleClient.orderJson(sku, 1, 1000, "dup-" + key);
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<HttpResponse<String>>> responses = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                responses.add(pool.submit(() -> {
+                    start.await();
+                    return alice.order(key, body, "X-Sample-Fault", "slow:300");
+                }));
+            }
+            start.countDown();
+            for (Future<HttpResponse<String>> response : responses) {
+                assertThat(response.get().statusCode()).isIn(201, 409);
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM customer_order WHERE reference = ?").param("dup-" + key)
+            .query(Integer.class).single()).isEqualTo(1);
+        assertThat(alice.stock(sku).body()).contains("\"available\":9");
+        assertThat(charges("dup-" + key)).isEqualTo(1);
+    }
+
+    @Test
+    void declinedPaymentIsReplayedAndTheStockComesBack() {
+        String key = UUID.randomUUID().toString();
+        HttpResponse<String> declined = alice.order(key, SampleClient.orderJson(sku, 3, 100_001, "big-" + key));
+        assertThat(declined.statusCode()).isEqualTo(402);
+        assertThat(declined.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(alice.stock(sku).body()).contains("\"available\":10");
+
+        HttpResponse<String> retry = alice.order(key, SampleClient.orderJson(sku, 3, 100_001, "big-" + key));
+        assertThat(retry.statusCode()).isEqualTo(402);
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(retry.body()).isEqualTo(declined.body());
+        assertThat(alice.stock(sku).body()).contains("\"available\":10");
+        assertThat(alice.get("/orders?reference=big-" + key).body()).isEqualTo("[]");
+    }
+
+    @Test
+    void unavailablePaymentReleasesStockAndTheRetryRunsAgain() {
+        String key = UUID.randomUUID().toString();
+        String body = SampleClient.orderJson(sku, 4, 2000, "flaky-" + key);
+        HttpResponse<String> unavailable = alice.order(key, body, "X-Sample-Fault", "payment-unavailable");
+        assertThat(unavailable.statusCode()).isEqualTo(503);
+        assertThat(alice.stock(sku).body()).contains("\"available\":10");
+
+        HttpResponse<String> retry = alice.order(key, body);
+        assertThat(retry.statusCode()).isEqualTo(201);
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(alice.stock(sku).body()).contains("\"available\":6");
+        assertThat(charges("flaky-" + key)).isEqualTo(1);
+    }
+
+    @Test
+    void notEnoughStockIsAConflictAndNothingIsCharged() {
+        String key = UUID.randomUUID().toString();
+        HttpResponse<String> response = alice.order(key, SampleClient.orderJson(sku, 11, 100, "many-" + key));
+        assertThat(response.statusCode()).isEqualTo(409);
+        assertThat(response.body()).contains("insufficient-stock");
+        assertThat(charges("many-" + key)).isZero();
+        assertThat(alice.stock(sku).body()).contains("\"available\":10");
+    }
+
+    @Test
+    void bobCannotSeeOrReplayAlicesOrders() {
+        String key = UUID.randomUUID().toString();
+        HttpResponse<String> created = alice.order(key, SampleClient.orderJson(sku, 1, 100, "mine-" + key));
+        String location = created.headers().firstValue("Location").orElseThrow();
+        SampleClient bob = alice.as("bob");
+        assertThat(bob.get(location).statusCode()).isEqualTo(404);
+        assertThat(bob.get("/orders?reference=mine-" + key).body()).isEqualTo("[]");
+        HttpResponse<String> bobsOwn = bob.order(key, SampleClient.orderJson(sku, 1, 100, "mine-" + key));
+        assertThat(bobsOwn.statusCode()).isEqualTo(201);
+        assertThat(bobsOwn.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(bobsOwn.body()).contains("\"owner\":\"bob\"");
+    }
+
+    @Test
+    void badInputIsAProblemAndUsesNoKey() {
+        String key = UUID.randomUUID().toString();
+        HttpResponse<String> malformed = alice.order(key, "{\"sku\":");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        HttpResponse<String> invalid = alice.order(key, SampleClient.orderJson(sku, 0, 100, "zero"));
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(alice.order(key, SampleClient.orderJson(sku, 1, 100, "fixed-" + key)).statusCode())
+            .isEqualTo(201);
+        assertThat(alice.order(null, SampleClient.orderJson(sku, 1, 100, "nokey")).statusCode()).isEqualTo(400);
+        assertThat(alice.get("/inventory/nope-" + key).statusCode()).isEqualTo(404);
+        assertThat(new SampleClient(port, "mallory").get("/inventory/" + sku).statusCode()).isEqualTo(401);
+    }
+
+    private int charges(String reference) {
+        return jdbc.sql("SELECT count(*) FROM payment_charge WHERE reference = ? AND NOT refunded")
+            .param(reference)
+            .query(Integer.class)
+            .single();
+    }
+}
