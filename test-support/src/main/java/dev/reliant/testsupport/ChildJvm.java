@@ -67,6 +67,17 @@ public final class ChildJvm implements AutoCloseable {
         waitFor(30);
     }
 
+    /** Asks the process to shut down (SIGTERM, so its shutdown hooks run) and waits until it is gone. */
+    public void stop() {
+        process.destroy();
+        try {
+            waitFor(60);
+        }
+        catch (IllegalStateException ex) {
+            kill();
+        }
+    }
+
     /** Waits for the process to end by itself and returns its exit code. */
     public int waitFor(long seconds) {
         try {
