@@ -7,6 +7,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
@@ -24,9 +25,12 @@ public class TestApplication {
             .authenticated()).httpBasic(Customizer.withDefaults()).csrf(csrf -> csrf.disable()).build();
     }
 
+    /** Not exposed as a password service, so passwords are not upgraded to (slow) BCrypt on first login. */
     @Bean
-    InMemoryUserDetailsManager users() {
-        return new InMemoryUserDetailsManager(User.withUsername("alice").password("{noop}alice-pass").build(),
+    UserDetailsService users() {
+        InMemoryUserDetailsManager users = new InMemoryUserDetailsManager(
+                User.withUsername("alice").password("{noop}alice-pass").build(),
                 User.withUsername("bob").password("{noop}bob-pass").build());
+        return users::loadUserByUsername;
     }
 }

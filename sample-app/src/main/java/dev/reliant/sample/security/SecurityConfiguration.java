@@ -10,6 +10,7 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
@@ -33,14 +34,20 @@ class SecurityConfiguration {
             .build();
     }
 
+    /**
+     * The demo users, looked up through a plain {@link UserDetailsService}: an {@link InMemoryUserDetailsManager}
+     * exposed as itself would let Spring Security "upgrade" each password to BCrypt on first login, after which
+     * every request pays for a BCrypt check.
+     */
     @Bean
-    InMemoryUserDetailsManager sampleUsers(SampleUsers users) {
+    UserDetailsService sampleUsers(SampleUsers users) {
         List<UserDetails> details = users.users()
             .entrySet()
             .stream()
             .map(user -> User.withUsername(user.getKey()).password("{noop}" + user.getValue()).build())
             .toList();
-        return new InMemoryUserDetailsManager(details);
+        InMemoryUserDetailsManager manager = new InMemoryUserDetailsManager(details);
+        return manager::loadUserByUsername;
     }
 
     /**
