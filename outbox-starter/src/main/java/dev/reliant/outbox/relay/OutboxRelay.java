@@ -49,6 +49,8 @@ public class OutboxRelay implements SmartLifecycle {
 
     private volatile boolean running;
 
+    private volatile boolean stopping;
+
     private Thread thread;
 
     /**
@@ -71,6 +73,7 @@ public class OutboxRelay implements SmartLifecycle {
                 return;
             }
             running = true;
+            stopping = false;
             thread = new Thread(this::loop, "reliant-outbox-relay");
             thread.setDaemon(true);
             thread.start();
@@ -86,6 +89,7 @@ public class OutboxRelay implements SmartLifecycle {
                 return;
             }
             running = false;
+            stopping = true;
             current = thread;
             thread = null;
         }
@@ -178,7 +182,7 @@ public class OutboxRelay implements SmartLifecycle {
         if (index == outcome.run.size()) {
             return CompletableFuture.completedFuture(null);
         }
-        if (!running || System.nanoTime() - deadline > 0) {
+        if (stopping || System.nanoTime() - deadline > 0) {
             outcome.unsentFrom = index;
             return CompletableFuture.completedFuture(null);
         }
