@@ -33,6 +33,8 @@ public class OutboxRelay implements SmartLifecycle {
 
     private static final int MAX_ERROR_LENGTH = 2000;
 
+    private static final Duration STOP_CHECK_INTERVAL = Duration.ofMillis(250);
+
     private final RelayStore store;
 
     private final OutboxPublisher publisher;
@@ -111,18 +113,17 @@ public class OutboxRelay implements SmartLifecycle {
             while (running) {
                 try {
                     if (relayBatch() == 0) {
-                        idle();
+                        pause(waiter);
                     }
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    return;
                 }
                 catch (RuntimeException ex) {
                     log.warn("Outbox relay round failed; trying again after the poll interval", ex);
-                    sleep(settings.pollInterval());
+                    pause(null);
                 }
             }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
         }
         finally {
             if (waiter != null) {
@@ -131,21 +132,21 @@ public class OutboxRelay implements SmartLifecycle {
         }
     }
 
-    private void idle() throws InterruptedException {
-        if (waiter != null) {
-            waiter.await(settings.pollInterval());
-        }
-        else {
-            sleep(settings.pollInterval());
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
+    /**
+     * Waits for the poll interval, or until a notification arrives when {@code notifications} is given, in slices
+     * short enough for a prompt shutdown.
+     */
+    private void pause(NotificationWaiter notifications) throws InterruptedException {
+        long deadline = System.nanoTime() + settings.pollInterval().toNanos();
+        long remaining;
+        while (!stopping && (remaining = deadline - System.nanoTime()) > 0) {
+            Duration slice = Duration.ofNanos(Math.min(remaining, STOP_CHECK_INTERVAL.toNanos()));
+            if (notifications == null) {
+                Thread.sleep(Math.max(1, slice.toMillis()));
+            }
+            else if (notifications.await(slice)) {
+                return;
+            }
         }
     }
 
