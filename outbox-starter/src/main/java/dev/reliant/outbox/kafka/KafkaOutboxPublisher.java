@@ -93,6 +93,11 @@ public class KafkaOutboxPublisher implements OutboxPublisher, DisposableBean {
                 : new IllegalStateException(failure.getMessage(), failure);
     }
 
+    /** The configuration of this publisher's producer. */
+    public Map<String, Object> producerConfiguration() {
+        return template.getProducerFactory().getConfigurationProperties();
+    }
+
     @Override
     public void destroy() {
         template.getProducerFactory().reset();
