@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import dev.reliant.outbox.OutboxMessage;
@@ -162,41 +164,53 @@ public class OutboxRelay implements SmartLifecycle {
         if (claimed.isEmpty()) {
             return 0;
         }
-        // No message is started so late that its timeout could run past the lease.
-        long deadline = claimedAt + settings.lease().toNanos() - settings.publishTimeout().toNanos() * 3 / 2;
         Map<String, List<ClaimedMessage>> runs = new LinkedHashMap<>();
         claimed.forEach((message) -> runs.computeIfAbsent(message.message().key(), (key) -> new ArrayList<>())
             .add(message));
         List<RunOutcome> outcomes = new ArrayList<>(runs.size());
-        List<CompletableFuture<Void>> sending = new ArrayList<>(runs.size());
-        for (List<ClaimedMessage> run : runs.values()) {
-            RunOutcome outcome = new RunOutcome(run, claimedAt);
-            outcomes.add(outcome);
-            sending.add(publishFrom(outcome, 0, deadline));
-        }
-        CompletableFuture.allOf(sending.toArray(CompletableFuture[]::new)).join();
+        runs.values().forEach((run) -> outcomes.add(new RunOutcome(run, claimedAt)));
+        publish(outcomes, claimedAt);
         settle(token, outcomes);
         return claimed.size();
     }
 
-    private CompletableFuture<Void> publishFrom(RunOutcome outcome, int index, long deadline) {
-        if (index == outcome.run.size()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        if (stopping || System.nanoTime() - deadline > 0) {
-            outcome.unsentFrom = index;
-            return CompletableFuture.completedFuture(null);
-        }
-        ClaimedMessage claimed = outcome.run.get(index);
-        return send(claimed.message()).handle((ignored, failure) -> failure).thenCompose((failure) -> {
-            if (failure != null) {
-                outcome.failure = RetryPolicy.unwrap(failure);
-                outcome.unsentFrom = index + 1;
-                return CompletableFuture.completedFuture(null);
+    /**
+     * Publishes the runs in steps: step n sends the n-th message of every run still going, all at once, and
+     * waits for their acknowledgements. A key's next message is thus sent only after its previous one was
+     * acknowledged, and every call into the publisher happens on this thread, never on a broker client's I/O
+     * thread, where a blocking call could wait for itself.
+     */
+    private void publish(List<RunOutcome> outcomes, long claimedAt) {
+        // No message is started so late that its timeout could run past the lease.
+        long deadline = claimedAt + settings.lease().toNanos() - settings.publishTimeout().toNanos() * 3 / 2;
+        List<RunOutcome> going = new ArrayList<>(outcomes);
+        for (int step = 0; !going.isEmpty(); step++) {
+            if (stopping || System.nanoTime() - deadline > 0) {
+                for (RunOutcome outcome : going) {
+                    outcome.unsentFrom = step;
+                }
+                return;
             }
-            outcome.acknowledgedAt.add(System.nanoTime());
-            return publishFrom(outcome, index + 1, deadline);
-        });
+            List<CompletableFuture<Long>> sent = new ArrayList<>(going.size());
+            for (RunOutcome outcome : going) {
+                sent.add(send(outcome.run.get(step).message()).thenApply((ignored) -> System.nanoTime()));
+            }
+            List<RunOutcome> next = new ArrayList<>(going.size());
+            for (int i = 0; i < going.size(); i++) {
+                RunOutcome outcome = going.get(i);
+                try {
+                    outcome.acknowledgedAt.add(sent.get(i).join());
+                    if (step + 1 < outcome.run.size()) {
+                        next.add(outcome);
+                    }
+                }
+                catch (CompletionException | CancellationException ex) {
+                    outcome.failure = RetryPolicy.unwrap(ex);
+                    outcome.unsentFrom = step + 1;
+                }
+            }
+            going = next;
+        }
     }
 
     private CompletableFuture<Void> send(OutboxMessage message) {
@@ -268,7 +282,7 @@ public class OutboxRelay implements SmartLifecycle {
         return (text.length() > MAX_ERROR_LENGTH) ? text.substring(0, MAX_ERROR_LENGTH) : text;
     }
 
-    /** What became of one key's run; written by the publishing callbacks one after another, read after all ended. */
+    /** What became of one key's run. */
     private static final class RunOutcome {
 
         private final List<ClaimedMessage> run;

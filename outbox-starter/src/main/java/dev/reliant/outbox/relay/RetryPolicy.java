@@ -3,7 +3,6 @@ package dev.reliant.outbox.relay;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -75,7 +74,7 @@ public class RetryPolicy {
     static Throwable unwrap(Throwable failure) {
         Throwable current = failure;
         while ((current instanceof CompletionException || current instanceof ExecutionException)
-                && current.getCause() != null && !(current instanceof CancellationException)) {
+                && current.getCause() != null) {
             current = current.getCause();
         }
         return current;
