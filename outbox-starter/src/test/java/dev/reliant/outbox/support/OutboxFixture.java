@@ -113,6 +113,9 @@ public final class OutboxFixture implements AutoCloseable {
         private Consumer<RelayStore.Completion> beforeComplete = (completion) -> {
         };
 
+        private Consumer<List<RelayStore.ClaimedMessage>> afterClaim = (claimed) -> {
+        };
+
         private RelayBuilder(OutboxPublisher publisher) {
             this.publisher = publisher;
         }
@@ -160,8 +163,21 @@ public final class OutboxFixture implements AutoCloseable {
             return this;
         }
 
+        /** Sees every claimed batch. */
+        public RelayBuilder afterClaim(Consumer<List<RelayStore.ClaimedMessage>> afterClaim) {
+            this.afterClaim = afterClaim;
+            return this;
+        }
+
         public OutboxRelay build() {
             RelayStore store = new RelayStore(jdbc, transactions, json, tables, parkedBlocksKey) {
+                @Override
+                public List<ClaimedMessage> claim(int keys, int perKey, Duration lease, UUID token) {
+                    List<ClaimedMessage> claimed = super.claim(keys, perKey, lease, token);
+                    afterClaim.accept(claimed);
+                    return claimed;
+                }
+
                 @Override
                 public void complete(Completion completion) {
                     beforeComplete.accept(completion);
