@@ -27,6 +27,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  */
 public class JdbcOutbox implements Outbox {
 
+    private static final String LOCK_AND_NOTIFY = "SELECT 1 FROM (SELECT pg_advisory_xact_lock(?, hashtext(?)),"
+            + " pg_notify(?, '')) AS locked";
+
     private final JdbcTemplate jdbc;
 
     private final OutboxTables tables;
@@ -34,8 +37,6 @@ public class JdbcOutbox implements Outbox {
     private final JsonMapper json;
 
     private final List<OutboxHeaderContributor> contributors;
-
-    private final String lockAndNotify;
 
     private final String insert;
 
@@ -45,7 +46,6 @@ public class JdbcOutbox implements Outbox {
         this.tables = tables;
         this.json = json;
         this.contributors = List.copyOf(contributors);
-        this.lockAndNotify = "SELECT 1 FROM (SELECT pg_advisory_xact_lock(?, hashtext(?)), pg_notify(?, '')) AS locked";
         this.insert = "INSERT INTO " + tables.outbox()
                 + " (id, destination, message_key, type, payload, headers, dedupe_key)"
                 + " VALUES (?, ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING";
@@ -60,7 +60,7 @@ public class JdbcOutbox implements Outbox {
         String payload = serialize(event.payload(), "payload of " + event.type());
         String headers = serialize(headers(event), "headers of " + event.type());
         UUID id = UUID.randomUUID();
-        jdbc.queryForObject(lockAndNotify, Integer.class, tables.lockNamespace(), event.key(), tables.channel());
+        jdbc.queryForObject(LOCK_AND_NOTIFY, Integer.class, tables.lockNamespace(), event.key(), tables.channel());
         int inserted = jdbc.update(insert, id, event.destination(), event.key(), event.type(), payload, headers,
                 event.dedupeKey());
         if (inserted == 0) {
