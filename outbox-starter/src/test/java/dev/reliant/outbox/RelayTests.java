@@ -8,6 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.reliant.outbox.relay.OutboxRelay;
@@ -134,6 +138,33 @@ class RelayTests {
         assertThat(row.get("attempts")).isEqualTo(4);
         assertThat((String) row.get("last_error")).contains("IllegalStateException: timeout");
         assertThat(ledger.ids()).containsExactly(fine);
+    }
+
+    @Test
+    void stoppingWaitsForTheAcknowledgementsInFlightRecordsThemAndReleasesTheRest() {
+        CountDownLatch firstSent = new CountDownLatch(1);
+        Executor later = CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS);
+        OutboxPublisher slow = (message) -> {
+            firstSent.countDown();
+            return CompletableFuture.runAsync(() -> ledger.publish(message), later);
+        };
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(fixture.write("orders", "k", Map.of("n", i)));
+        }
+        OutboxRelay relay = fixture.relay(slow).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> firstSent.getCount() == 0);
+        relay.stop();
+
+        assertThat(relay.isRunning()).isFalse();
+        assertThat(ledger.ids()).containsExactly(ids.get(0));
+        assertThat(fixture.status(ids.get(0))).isEqualTo("PUBLISHED");
+        assertThat(fixture.count("status = 'PENDING'")).isEqualTo(5);
+        assertThat(fixture.count("claim_token IS NOT NULL OR lease_until IS NOT NULL")).isZero();
+
+        fixture.relay(ledger).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> ledger.size() == 6);
+        assertThat(ledger.forKey("k")).extracting(OutboxMessage::id).containsExactlyElementsOf(ids);
     }
 
     @Test
