@@ -8,7 +8,10 @@ import dev.reliant.outbox.OutboxHeaderContributor;
 import dev.reliant.outbox.OutboxPublisher;
 import dev.reliant.outbox.ParkedMessages;
 import dev.reliant.outbox.cleanup.OutboxCleaner;
+import dev.reliant.outbox.inbox.IdempotentConsumerInterceptor;
+import dev.reliant.outbox.inbox.IdempotentConsumerPostProcessor;
 import dev.reliant.outbox.inbox.JdbcInbox;
+import dev.reliant.outbox.inbox.MessageIdResolvers;
 import dev.reliant.outbox.jdbc.JdbcOutbox;
 import dev.reliant.outbox.jdbc.JdbcParkedMessages;
 import dev.reliant.outbox.jdbc.OutboxBacklog;
@@ -104,11 +107,24 @@ public final class OutboxAutoConfiguration {
             ObjectProvider<PlatformTransactionManager> transactionManager, Environment environment) {
         PlatformTransactionManager manager = transactionManager
             .getIfUnique(() -> new DataSourceTransactionManager(dataSource));
-        String consumer = properties.getInbox().getConsumer();
-        if (consumer == null || consumer.isBlank()) {
-            consumer = environment.getProperty("spring.application.name", "application");
-        }
-        return new JdbcInbox(new JdbcTemplate(dataSource), new TransactionTemplate(manager), tables, consumer);
+        return new JdbcInbox(new JdbcTemplate(dataSource), new TransactionTemplate(manager), tables,
+                defaultConsumer(environment));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    static IdempotentConsumerPostProcessor idempotentConsumerPostProcessor(ObjectProvider<Inbox> inbox,
+            Environment environment) {
+        ClassLoader classLoader = OutboxAutoConfiguration.class.getClassLoader();
+        return new IdempotentConsumerPostProcessor(new IdempotentConsumerInterceptor(inbox::getObject,
+                defaultConsumer(environment), MessageIdResolvers.available(classLoader)));
+    }
+
+    /** {@code reliant.outbox.inbox.consumer}, else the application's name. */
+    private static String defaultConsumer(Environment environment) {
+        String consumer = environment.getProperty("reliant.outbox.inbox.consumer");
+        return (consumer != null && !consumer.isBlank()) ? consumer
+                : environment.getProperty("spring.application.name", "application");
     }
 
     @Bean

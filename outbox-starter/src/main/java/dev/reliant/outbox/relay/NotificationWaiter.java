@@ -21,6 +21,9 @@ public class NotificationWaiter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NotificationWaiter.class);
 
+    /** How long waiting falls back to sleeping before the next attempt to listen again. */
+    private static final long RELISTEN_DELAY_NANOS = Duration.ofSeconds(5).toNanos();
+
     private final DataSource dataSource;
 
     private final String channel;
@@ -28,6 +31,8 @@ public class NotificationWaiter implements AutoCloseable {
     private Connection connection;
 
     private PGConnection listening;
+
+    private long nextListenAttempt = System.nanoTime();
 
     public NotificationWaiter(DataSource dataSource, String channel) {
         this.dataSource = dataSource;
@@ -51,6 +56,7 @@ public class NotificationWaiter implements AutoCloseable {
         catch (SQLException ex) {
             log.warn("Outbox notification connection failed; polling until it is reopened", ex);
             close();
+            nextListenAttempt = System.nanoTime() + RELISTEN_DELAY_NANOS;
             Thread.sleep(millis);
             return false;
         }
@@ -59,6 +65,9 @@ public class NotificationWaiter implements AutoCloseable {
     private boolean listen() {
         if (listening != null) {
             return true;
+        }
+        if (System.nanoTime() - nextListenAttempt < 0) {
+            return false;
         }
         try {
             Connection opened = dataSource.getConnection();
@@ -79,6 +88,7 @@ public class NotificationWaiter implements AutoCloseable {
         }
         catch (SQLException | RuntimeException ex) {
             log.warn("Could not listen for outbox notifications; polling instead", ex);
+            nextListenAttempt = System.nanoTime() + RELISTEN_DELAY_NANOS;
             return false;
         }
     }

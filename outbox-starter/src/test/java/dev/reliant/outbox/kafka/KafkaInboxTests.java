@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import dev.reliant.outbox.IdempotentConsumer;
 import dev.reliant.outbox.Inbox;
 import dev.reliant.outbox.Outbox;
 import dev.reliant.outbox.OutboxHeaders;
@@ -16,8 +18,12 @@ import dev.reliant.outbox.autoconfigure.OutboxAutoConfiguration;
 import dev.reliant.outbox.support.KafkaTopic;
 import dev.reliant.testsupport.TestKafka;
 import dev.reliant.testsupport.TestPostgres;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -71,6 +77,82 @@ class KafkaInboxTests {
                     assertThat(jdbc.queryForList("SELECT message_id FROM charges", String.class))
                         .containsExactly(id.toString());
                 });
+        }
+    }
+
+    @Test
+    void anIdempotentConsumerListenerAppliesARedeliveredMessageOnce() {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        try (KafkaTopic topic = new KafkaTopic(1)) {
+            new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+                        DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
+                        KafkaAutoConfiguration.class, OutboxAutoConfiguration.class))
+                .withUserConfiguration(AnnotatedBilling.class)
+                .withPropertyValues(schema.springProperties())
+                .withPropertyValues("spring.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
+                        "spring.kafka.consumer.auto-offset-reset=earliest", "test.topic=" + topic.name,
+                        "reliant.outbox.channel=outbox_" + schema.name())
+                .run((context) -> {
+                    JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+                    jdbc.execute("CREATE TABLE charges (message_id text NOT NULL)");
+                    UUID id = context.getBean(TransactionTemplate.class)
+                        .execute((status) -> context.getBean(Outbox.class).publish(topic.name, "order-1",
+                                "order.placed", Map.of("total", 10)));
+                    await().atMost(Duration.ofSeconds(60))
+                        .until(() -> jdbc.queryForObject("SELECT count(*) FROM charges", Long.class) == 1);
+
+                    try (KafkaTopic reader = topic.sameTopicReader()) {
+                        await().atMost(Duration.ofSeconds(60)).until(() -> !reader.poll(Duration.ofMillis(200)).isEmpty());
+                        ConsumerRecord<String, String> first = reader.poll(Duration.ZERO).get(0);
+                        @SuppressWarnings("unchecked")
+                        KafkaTemplate<Object, Object> template = context.getBean(KafkaTemplate.class);
+                        template.send(new ProducerRecord<>(topic.name, null, first.key(), first.value(),
+                                first.headers())).get();
+                        await().atMost(Duration.ofSeconds(60)).until(() -> reader.poll(Duration.ofMillis(200)).size() == 2);
+                    }
+                    // the listener has consumed both records once its group's committed offset is past them
+                    await().atMost(Duration.ofSeconds(60)).until(() -> committedOffset(topic.name, "annotated-billing") == 2);
+                    assertThat(context.getBean(AnnotatedBilling.class).calls()).isOne();
+                    assertThat(jdbc.queryForList("SELECT message_id FROM charges", String.class))
+                        .containsExactly(id.toString());
+                });
+        }
+    }
+
+    private static long committedOffset(String topic, String group) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
+            OffsetAndMetadata offset = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get()
+                .get(new TopicPartition(topic, 0));
+            return (offset != null) ? offset.offset() : 0;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class AnnotatedBilling {
+
+        private final AtomicInteger calls = new AtomicInteger();
+
+        private final JdbcTemplate jdbc;
+
+        AnnotatedBilling(DataSource dataSource) {
+            this.jdbc = new JdbcTemplate(dataSource);
+        }
+
+        /** How often the listener's body ran (the bean is a proxy: read through a method). */
+        public int calls() {
+            return calls.get();
+        }
+
+        @KafkaListener(topics = "${test.topic}", groupId = "annotated-billing")
+        @IdempotentConsumer("billing")
+        public void on(ConsumerRecord<String, String> record) {
+            calls.incrementAndGet();
+            String id = new String(record.headers().lastHeader(OutboxHeaders.MESSAGE_ID).value(),
+                    StandardCharsets.UTF_8);
+            jdbc.update("INSERT INTO charges VALUES (?)", id);
         }
     }
 

@@ -27,18 +27,27 @@ public final class KafkaTopic implements AutoCloseable {
     private final List<ConsumerRecord<String, String>> received = new ArrayList<>();
 
     public KafkaTopic(int partitions) {
-        this.name = "outbox-" + UUID.randomUUID();
+        this("outbox-" + UUID.randomUUID());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
         }
         catch (Exception ex) {
             throw new IllegalStateException("Could not create topic " + name, ex);
         }
+    }
+
+    private KafkaTopic(String name) {
+        this.name = name;
         this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, name, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
                 new StringDeserializer(), new StringDeserializer());
         consumer.subscribe(List.of(name));
+    }
+
+    /** Another reader of this topic, in a consumer group of its own. */
+    public KafkaTopic sameTopicReader() {
+        return new KafkaTopic(name);
     }
 
     /** Reads what arrived since the last call, waiting at most {@code timeout}, and returns everything read. */
