@@ -34,6 +34,8 @@ public final class RelayChildMain {
         config.setUsername(args[1]);
         config.setPassword(args[2]);
         config.setMaximumPoolSize(4);
+        // lets the test see when the server has finished this process's last statements after a kill
+        config.addDataSourceProperty("ApplicationName", "relay-child-" + args[3]);
         HikariDataSource dataSource = new HikariDataSource(config);
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         OutboxTables tables = new OutboxTables(null, "reliant_outbox", "reliant_inbox", args[3]);

@@ -42,6 +42,11 @@ class RelayKillTests {
                             || !child.isAlive());
                 assertThat(child.isAlive()).as(child.output()).isTrue();
                 child.kill();
+                // the server completes a statement it was running for the dead client, such as the commit of a
+                // batch's outcome, before it notices the client is gone
+                await().atMost(Duration.ofSeconds(60)).until(() -> fixture.jdbc.queryForObject(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?", Long.class,
+                        "relay-child-" + fixture.tables.channel()) == 0);
                 inFlight = new HashSet<>(fixture.jdbc.queryForList(
                         "SELECT id FROM reliant_outbox WHERE status = 'PENDING' AND claim_token IS NOT NULL",
                         UUID.class));
