@@ -27,20 +27,28 @@ public class OutboxProperties {
     /** Channel of the PostgreSQL notifications that wake the relay when a writing transaction commits. */
     private String channel = "reliant_outbox";
 
+    /** Creation of the outbox tables. */
     private final Schema schema = new Schema();
 
+    /** The relay that sends committed messages to the broker. */
     private final Relay relay = new Relay();
 
+    /** Backoff and parking of messages whose publication failed. */
     private final Retry retry = new Retry();
 
+    /** Deletion of published messages and old inbox records. */
     private final Cleanup cleanup = new Cleanup();
 
+    /** The consumer-side inbox. */
     private final Inbox inbox = new Inbox();
 
+    /** Thresholds of the outbox health indicator. */
     private final Health health = new Health();
 
+    /** The RabbitMQ publisher. */
     private final Rabbit rabbit = new Rabbit();
 
+    /** The backlog gauges. */
     private final Metrics metrics = new Metrics();
 
     public boolean isEnabled() {
@@ -121,6 +129,7 @@ public class OutboxProperties {
 
     }
 
+    /** Creation of the outbox tables. */
     public static class Schema {
 
         /**
@@ -150,6 +159,7 @@ public class OutboxProperties {
         }
     }
 
+    /** The relay that sends committed messages to the broker. */
     public static class Relay {
 
         /** Whether this instance relays messages; writing works either way. */
@@ -247,6 +257,7 @@ public class OutboxProperties {
         }
     }
 
+    /** Backoff and parking of messages whose publication failed. */
     public static class Retry {
 
         /** Delay after the first failed attempt. */
@@ -319,6 +330,7 @@ public class OutboxProperties {
         }
     }
 
+    /** Deletion of published messages and old inbox records. */
     public static class Cleanup {
 
         /** Whether published messages and old inbox records are deleted periodically. */
@@ -366,6 +378,7 @@ public class OutboxProperties {
         }
     }
 
+    /** The consumer-side inbox. */
     public static class Inbox {
 
         /** Name of the inbox table. */
@@ -405,6 +418,7 @@ public class OutboxProperties {
         }
     }
 
+    /** Thresholds of the outbox health indicator. */
     public static class Health {
 
         /** Age of the oldest pending message above which the outbox health is DOWN. */
@@ -430,6 +444,7 @@ public class OutboxProperties {
         }
     }
 
+    /** The RabbitMQ publisher. */
     public static class Rabbit {
 
         /** What the routing key of a RabbitMQ message is: the outbox key or the event type. */
@@ -444,6 +459,7 @@ public class OutboxProperties {
         }
     }
 
+    /** The backlog gauges. */
     public static class Metrics {
 
         /** How long the backlog gauges reuse one reading of the outbox table. */
