@@ -62,9 +62,11 @@ class RelayTests {
 
     @Test
     void aCommitWakesAnIdleRelayLongBeforeItsPollInterval() {
-        OutboxRelay relay = fixture.relay(ledger).pollInterval(Duration.ofMinutes(10)).start();
-        // the relay's first round finds nothing and starts waiting on the notification connection
-        await().pollDelay(Duration.ofMillis(300)).until(relay::isRunning);
+        fixture.relay(ledger).pollInterval(Duration.ofMinutes(10)).start();
+        // the listening connection's last statement stays its LISTEN
+        await().atMost(Duration.ofSeconds(60)).until(() -> fixture.jdbc.queryForObject(
+                "SELECT count(*) FROM pg_stat_activity WHERE query = ?", Long.class,
+                "LISTEN " + fixture.tables.channel()) == 1);
         fixture.write("orders", "wake", Map.of("n", 1));
         await().atMost(Duration.ofSeconds(60)).until(() -> ledger.size() == 1);
     }

@@ -62,7 +62,11 @@ public class NotificationWaiter implements AutoCloseable {
         }
     }
 
-    private boolean listen() {
+    /**
+     * Opens the listening connection unless it is open, or was lost too recently to try again.
+     * @return whether notifications are being received
+     */
+    boolean listen() {
         if (listening != null) {
             return true;
         }

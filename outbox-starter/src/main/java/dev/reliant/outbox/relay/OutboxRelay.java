@@ -112,6 +112,10 @@ public class OutboxRelay implements SmartLifecycle {
 
     private void loop() {
         try {
+            if (waiter != null) {
+                // listening before the first look means no commit can fall between the two unnoticed
+                waiter.listen();
+            }
             while (running) {
                 try {
                     if (relayBatch() == 0) {

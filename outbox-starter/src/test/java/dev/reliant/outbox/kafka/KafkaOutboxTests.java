@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -109,6 +110,7 @@ class KafkaOutboxTests {
                 return kafka.publish(message);
             };
             fixture.relay(outage).pollInterval(Duration.ofMillis(100)).start();
+            long outageStarted = System.nanoTime();
             List<UUID> ids = new ArrayList<>();
             for (int i = 0; i < 2000; i++) {
                 int n = i;
@@ -119,6 +121,7 @@ class KafkaOutboxTests {
             await().atMost(Duration.ofSeconds(60))
                 .until(() -> fixture.count("attempts >= 3 AND status = 'PENDING'") >= 100);
             brokerDown.set(false);
+            long outageSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - outageStarted);
 
             await().atMost(Duration.ofSeconds(120)).until(() -> topic.poll(Duration.ofMillis(200)).size() >= 2000);
             List<ConsumerRecord<String, String>> records = topic.poll(Duration.ZERO);
@@ -133,11 +136,13 @@ class KafkaOutboxTests {
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> fixture.count("status = 'PUBLISHED'") == 2000);
             assertThat(fixture.parked.count()).isZero();
-            // backoff, not a hot loop: only the 100 heads were tried, each a handful of times
+            // backoff, not a hot loop: only the 100 heads were tried, each a few times, then at most about once
+            // per second (the fixture's backoff starts at 50 ms and is capped at 1 s, jitter included)
+            long bound = 6 + 2 * outageSeconds;
             Integer maxAttempts = fixture.jdbc.queryForObject("SELECT max(attempts) FROM reliant_outbox",
                     Integer.class);
-            assertThat(maxAttempts).isLessThan(15);
-            assertThat(refused.get()).isLessThan(100 * 15);
+            assertThat(maxAttempts).isLessThanOrEqualTo((int) bound);
+            assertThat(refused.get()).isLessThanOrEqualTo((int) (100 * bound));
             kafka.destroy();
         }
     }
