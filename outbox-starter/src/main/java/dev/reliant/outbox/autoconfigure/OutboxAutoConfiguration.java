@@ -1,0 +1,170 @@
+package dev.reliant.outbox.autoconfigure;
+
+import javax.sql.DataSource;
+
+import dev.reliant.outbox.Inbox;
+import dev.reliant.outbox.Outbox;
+import dev.reliant.outbox.OutboxHeaderContributor;
+import dev.reliant.outbox.OutboxPublisher;
+import dev.reliant.outbox.ParkedMessages;
+import dev.reliant.outbox.cleanup.OutboxCleaner;
+import dev.reliant.outbox.inbox.IdempotentConsumerInterceptor;
+import dev.reliant.outbox.inbox.IdempotentConsumerPostProcessor;
+import dev.reliant.outbox.inbox.JdbcInbox;
+import dev.reliant.outbox.inbox.MessageIdResolvers;
+import dev.reliant.outbox.jdbc.JdbcOutbox;
+import dev.reliant.outbox.jdbc.JdbcParkedMessages;
+import dev.reliant.outbox.jdbc.OutboxBacklog;
+import dev.reliant.outbox.jdbc.OutboxTables;
+import dev.reliant.outbox.jdbc.RelayStore;
+import dev.reliant.outbox.relay.NotificationWaiter;
+import dev.reliant.outbox.relay.OutboxRelay;
+import dev.reliant.outbox.relay.RelayObserver;
+import dev.reliant.outbox.relay.RelaySettings;
+import dev.reliant.outbox.relay.RetryPolicy;
+import dev.reliant.outbox.schema.OutboxSchemaInitializer;
+import org.postgresql.PGConnection;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The transactional outbox on the application's PostgreSQL {@link DataSource}: the {@link Outbox} writer, the
+ * relay, the inbox, parked-message operations and cleanup. The publisher comes from
+ * {@link OutboxPublisherConfigurations}.
+ */
+@AutoConfiguration(afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+        "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+        "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+        "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
+        "org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration" })
+@ConditionalOnClass({ JdbcTemplate.class, PGConnection.class })
+@ConditionalOnBean(DataSource.class)
+@ConditionalOnBooleanProperty(name = "reliant.outbox.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(OutboxProperties.class)
+@Import({ OutboxPublisherConfigurations.Kafka.class, OutboxPublisherConfigurations.Rabbit.class,
+        OutboxPublisherConfigurations.InProcess.class })
+public final class OutboxAutoConfiguration {
+
+    private final OutboxProperties properties;
+
+    OutboxAutoConfiguration(OutboxProperties properties) {
+        this.properties = properties;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    OutboxTables outboxTables() {
+        return new OutboxTables(properties.getSchema().getName(), properties.getTable(),
+                properties.getInbox().getTable(), properties.getChannel());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "reliant.outbox.schema.create", matchIfMissing = true)
+    OutboxSchemaInitializer outboxSchemaInitializer(DataSource dataSource, OutboxTables tables) {
+        return new OutboxSchemaInitializer(dataSource, tables);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @DependsOnDatabaseInitialization
+    Outbox outbox(DataSource dataSource, OutboxTables tables, ObjectProvider<JsonMapper> jsonMapper,
+            ObjectProvider<OutboxHeaderContributor> contributors) {
+        return new JdbcOutbox(new JdbcTemplate(dataSource), tables, jsonMapper.getIfAvailable(JsonMapper::new),
+                contributors.orderedStream().toList());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ParkedMessages outboxParkedMessages(DataSource dataSource, OutboxTables tables) {
+        return new JdbcParkedMessages(new JdbcTemplate(dataSource), ownTransactions(dataSource), tables);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    OutboxBacklog outboxBacklog(DataSource dataSource, OutboxTables tables) {
+        return new OutboxBacklog(new JdbcTemplate(dataSource), tables);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Inbox outboxInbox(DataSource dataSource, OutboxTables tables,
+            ObjectProvider<PlatformTransactionManager> transactionManager, Environment environment) {
+        PlatformTransactionManager manager = transactionManager
+            .getIfUnique(() -> new DataSourceTransactionManager(dataSource));
+        return new JdbcInbox(new JdbcTemplate(dataSource), new TransactionTemplate(manager), tables,
+                defaultConsumer(environment));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    static IdempotentConsumerPostProcessor idempotentConsumerPostProcessor(ObjectProvider<Inbox> inbox,
+            Environment environment) {
+        ClassLoader classLoader = OutboxAutoConfiguration.class.getClassLoader();
+        return new IdempotentConsumerPostProcessor(new IdempotentConsumerInterceptor(inbox::getObject,
+                defaultConsumer(environment), MessageIdResolvers.available(classLoader)));
+    }
+
+    /** {@code reliant.outbox.inbox.consumer}, else the application's name. */
+    private static String defaultConsumer(Environment environment) {
+        String consumer = environment.getProperty("reliant.outbox.inbox.consumer");
+        return (consumer != null && !consumer.isBlank()) ? consumer
+                : environment.getProperty("spring.application.name", "application");
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RetryPolicy outboxRetryPolicy() {
+        OutboxProperties.Retry retry = properties.getRetry();
+        return new RetryPolicy(RetryPolicy.exponentialWithJitter(retry.getInitialInterval(), retry.getMultiplier(),
+                retry.getRandomizationFactor(), retry.getMaxInterval()), retry.getMaxAttempts(),
+                retry.getNonRetryableExceptions());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "reliant.outbox.relay.enabled", matchIfMissing = true)
+    OutboxRelay outboxRelay(DataSource dataSource, OutboxTables tables, OutboxPublisher publisher,
+            RetryPolicy retryPolicy, ObjectProvider<RelayObserver> observer, ObjectProvider<JsonMapper> jsonMapper) {
+        OutboxProperties.Relay relay = properties.getRelay();
+        RelayStore store = new RelayStore(new JdbcTemplate(dataSource), ownTransactions(dataSource),
+                jsonMapper.getIfAvailable(JsonMapper::new), tables, relay.isParkedBlocksKey());
+        RelaySettings settings = new RelaySettings(relay.getBatchSize(), relay.getMessagesPerKey(), relay.getLease(),
+                relay.getPublishTimeout(), relay.getPollInterval());
+        NotificationWaiter waiter = relay.isListen() ? new NotificationWaiter(dataSource, tables.channel()) : null;
+        return new OutboxRelay(store, publisher, retryPolicy, settings, waiter,
+                observer.getIfUnique(() -> RelayObserver.NONE));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "reliant.outbox.cleanup.enabled", matchIfMissing = true)
+    OutboxCleaner outboxCleaner(DataSource dataSource, OutboxTables tables) {
+        OutboxProperties.Cleanup cleanup = properties.getCleanup();
+        return new OutboxCleaner(new JdbcTemplate(dataSource), tables, cleanup.getRetention(),
+                properties.getInbox().getRetention(), cleanup.getInterval(), cleanup.getBatchSize());
+    }
+
+    /**
+     * The outbox's own short transactions (claims, settling, replays) run on the outbox's DataSource whatever
+     * transaction manager the application uses, such as a JPA one.
+     */
+    private static TransactionTemplate ownTransactions(DataSource dataSource) {
+        return new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+    }
+}

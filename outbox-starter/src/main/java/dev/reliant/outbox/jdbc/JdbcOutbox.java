@@ -1,0 +1,87 @@
+package dev.reliant.outbox.jdbc;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.reliant.outbox.DuplicateOutboxMessageException;
+import dev.reliant.outbox.Outbox;
+import dev.reliant.outbox.OutboxEvent;
+import dev.reliant.outbox.OutboxHeaderContributor;
+import dev.reliant.outbox.OutboxTransactionRequiredException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Writes outbox rows through the application's {@code DataSource}, inside the caller's transaction.
+ * <p>
+ * Per message key, writers are serialised by a transaction-scoped advisory lock taken before the row's sequence
+ * number is drawn. A second transaction writing the same key therefore waits until the first has committed or
+ * rolled back, and its row always gets the higher sequence number: per key, sequence order is commit order, and
+ * no row of a key is ever invisible to the relay while a later row of that key is visible. The same statement
+ * queues a {@code pg_notify}, which PostgreSQL delivers to the listening relay when the transaction commits.
+ */
+public class JdbcOutbox implements Outbox {
+
+    private static final String LOCK_AND_NOTIFY = "SELECT 1 FROM (SELECT pg_advisory_xact_lock(?, hashtext(?)),"
+            + " pg_notify(?, '')) AS locked";
+
+    private final JdbcTemplate jdbc;
+
+    private final OutboxTables tables;
+
+    private final JsonMapper json;
+
+    private final List<OutboxHeaderContributor> contributors;
+
+    private final String insert;
+
+    public JdbcOutbox(JdbcTemplate jdbc, OutboxTables tables, JsonMapper json,
+            List<OutboxHeaderContributor> contributors) {
+        this.jdbc = jdbc;
+        this.tables = tables;
+        this.json = json;
+        this.contributors = List.copyOf(contributors);
+        this.insert = "INSERT INTO " + tables.outbox()
+                + " (id, destination, message_key, type, payload, headers, dedupe_key)"
+                + " VALUES (?, ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING";
+    }
+
+    @Override
+    public UUID publish(OutboxEvent event) {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()
+                || TransactionSynchronizationManager.isCurrentTransactionReadOnly()) {
+            throw new OutboxTransactionRequiredException();
+        }
+        String payload = serialize(event.payload(), "payload of " + event.type());
+        String headers = serialize(headers(event), "headers of " + event.type());
+        UUID id = UUID.randomUUID();
+        jdbc.queryForObject(LOCK_AND_NOTIFY, Integer.class, tables.lockNamespace(), event.key(), tables.channel());
+        int inserted = jdbc.update(insert, id, event.destination(), event.key(), event.type(), payload, headers,
+                event.dedupeKey());
+        if (inserted == 0) {
+            throw new DuplicateOutboxMessageException(event.dedupeKey());
+        }
+        return id;
+    }
+
+    private Map<String, String> headers(OutboxEvent event) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        contributors.forEach((contributor) -> contributor.contribute(headers));
+        headers.putAll(event.headers());
+        return headers;
+    }
+
+    private String serialize(Object value, String what) {
+        try {
+            return json.writeValueAsString(value);
+        }
+        catch (JacksonException ex) {
+            throw new IllegalArgumentException("Could not serialize the " + what + " to JSON", ex);
+        }
+    }
+}

@@ -1,0 +1,308 @@
+package dev.reliant.outbox.relay;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import dev.reliant.outbox.OutboxMessage;
+import dev.reliant.outbox.OutboxPublisher;
+import dev.reliant.outbox.jdbc.RelayStore;
+import dev.reliant.outbox.jdbc.RelayStore.ClaimedMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Moves committed outbox messages to the broker. One thread per instance repeats: claim a batch of due keys in a
+ * short transaction, publish outside any transaction (keys in parallel, the messages of one key one after another,
+ * each only after the previous was acknowledged), then record the outcome in one short transaction. A message is
+ * marked published only after the broker acknowledged it, so a crash between the two re-sends at most the batch
+ * in flight once its lease has run out. When nothing is due it waits for a {@code NOTIFY} from a committing writer,
+ * or the poll interval, whichever comes first.
+ */
+public class OutboxRelay implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+
+    private static final int MAX_ERROR_LENGTH = 2000;
+
+    private static final Duration STOP_CHECK_INTERVAL = Duration.ofMillis(250);
+
+    private final RelayStore store;
+
+    private final OutboxPublisher publisher;
+
+    private final RetryPolicy retryPolicy;
+
+    private final RelaySettings settings;
+
+    private final NotificationWaiter waiter;
+
+    private final RelayObserver observer;
+
+    private final Object lifecycle = new Object();
+
+    private volatile boolean running;
+
+    private volatile boolean stopping;
+
+    private Thread thread;
+
+    /**
+     * @param waiter the notification listener, or null to poll only
+     */
+    public OutboxRelay(RelayStore store, OutboxPublisher publisher, RetryPolicy retryPolicy, RelaySettings settings,
+            NotificationWaiter waiter, RelayObserver observer) {
+        this.store = store;
+        this.publisher = publisher;
+        this.retryPolicy = retryPolicy;
+        this.settings = settings;
+        this.waiter = waiter;
+        this.observer = observer;
+    }
+
+    @Override
+    public void start() {
+        synchronized (lifecycle) {
+            if (running) {
+                return;
+            }
+            running = true;
+            stopping = false;
+            thread = new Thread(this::loop, "reliant-outbox-relay");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /** Lets the batch in flight finish and settle, then stops. */
+    @Override
+    public void stop() {
+        Thread current;
+        synchronized (lifecycle) {
+            if (!running) {
+                return;
+            }
+            running = false;
+            stopping = true;
+            current = thread;
+            thread = null;
+        }
+        try {
+            current.join(settings.lease().toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    private void loop() {
+        try {
+            if (waiter != null) {
+                // listening before the first look means no commit can fall between the two unnoticed
+                waiter.listen();
+            }
+            while (running) {
+                try {
+                    if (relayBatch() == 0) {
+                        pause(waiter);
+                    }
+                }
+                catch (RuntimeException ex) {
+                    log.warn("Outbox relay round failed; trying again after the poll interval", ex);
+                    pause(null);
+                }
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        finally {
+            if (waiter != null) {
+                waiter.close();
+            }
+        }
+    }
+
+    /**
+     * Waits for the poll interval, or until a notification arrives when {@code notifications} is given, in slices
+     * short enough for a prompt shutdown.
+     */
+    private void pause(NotificationWaiter notifications) throws InterruptedException {
+        long deadline = System.nanoTime() + settings.pollInterval().toNanos();
+        long remaining;
+        while (!stopping && (remaining = deadline - System.nanoTime()) > 0) {
+            Duration slice = Duration.ofNanos(Math.min(remaining, STOP_CHECK_INTERVAL.toNanos()));
+            if (notifications == null) {
+                Thread.sleep(Math.max(1, slice.toMillis()));
+            }
+            else if (notifications.await(slice)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Claims, publishes and settles one batch.
+     * @return the number of messages claimed; 0 when nothing was due
+     */
+    public int relayBatch() {
+        UUID token = UUID.randomUUID();
+        long claimedAt = System.nanoTime();
+        List<ClaimedMessage> claimed = store.claim(settings.batchSize(), settings.messagesPerKey(), settings.lease(),
+                token);
+        if (claimed.isEmpty()) {
+            return 0;
+        }
+        Map<String, List<ClaimedMessage>> runs = new LinkedHashMap<>();
+        claimed.forEach((message) -> runs.computeIfAbsent(message.message().key(), (key) -> new ArrayList<>())
+            .add(message));
+        List<RunOutcome> outcomes = new ArrayList<>(runs.size());
+        runs.values().forEach((run) -> outcomes.add(new RunOutcome(run, claimedAt)));
+        publish(outcomes, claimedAt);
+        settle(token, outcomes);
+        return claimed.size();
+    }
+
+    /**
+     * Publishes the runs in steps: step n sends the n-th message of every run still going, all at once, and
+     * waits for their acknowledgements. A key's next message is thus sent only after its previous one was
+     * acknowledged, and every call into the publisher happens on this thread, never on a broker client's I/O
+     * thread, where a blocking call could wait for itself.
+     */
+    private void publish(List<RunOutcome> outcomes, long claimedAt) {
+        // No message is started so late that its timeout could run past the lease.
+        long deadline = claimedAt + settings.lease().toNanos() - settings.publishTimeout().toNanos() * 3 / 2;
+        List<RunOutcome> going = new ArrayList<>(outcomes);
+        for (int step = 0; !going.isEmpty(); step++) {
+            if (stopping || System.nanoTime() - deadline > 0) {
+                for (RunOutcome outcome : going) {
+                    outcome.unsentFrom = step;
+                }
+                return;
+            }
+            List<CompletableFuture<Long>> sent = new ArrayList<>(going.size());
+            for (RunOutcome outcome : going) {
+                sent.add(send(outcome.run.get(step).message()).thenApply((ignored) -> System.nanoTime()));
+            }
+            List<RunOutcome> next = new ArrayList<>(going.size());
+            for (int i = 0; i < going.size(); i++) {
+                RunOutcome outcome = going.get(i);
+                try {
+                    outcome.acknowledgedAt.add(sent.get(i).join());
+                    if (step + 1 < outcome.run.size()) {
+                        next.add(outcome);
+                    }
+                }
+                catch (CompletionException | CancellationException ex) {
+                    outcome.failure = RetryPolicy.unwrap(ex);
+                    outcome.unsentFrom = step + 1;
+                }
+            }
+            going = next;
+        }
+    }
+
+    private CompletableFuture<Void> send(OutboxMessage message) {
+        try {
+            return publisher.publish(message)
+                .copy()
+                .orTimeout(settings.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    private void settle(UUID token, List<RunOutcome> outcomes) {
+        List<UUID> published = new ArrayList<>();
+        List<RelayStore.Retry> retries = new ArrayList<>();
+        List<RelayStore.Park> parks = new ArrayList<>();
+        List<UUID> released = new ArrayList<>();
+        for (RunOutcome outcome : outcomes) {
+            for (int i = 0; i < outcome.acknowledgedAt.size(); i++) {
+                published.add(outcome.run.get(i).message().id());
+            }
+            if (outcome.failure != null) {
+                OutboxMessage failed = outcome.run.get(outcome.acknowledgedAt.size()).message();
+                Optional<Duration> delay = retryPolicy.nextDelay(failed.attempt(), outcome.failure);
+                String error = describe(outcome.failure);
+                if (delay.isPresent()) {
+                    retries.add(new RelayStore.Retry(failed.id(), delay.get(), error));
+                }
+                else {
+                    parks.add(new RelayStore.Park(failed.id(), error));
+                }
+            }
+            for (int i = outcome.unsentFrom; i < outcome.run.size(); i++) {
+                released.add(outcome.run.get(i).message().id());
+            }
+        }
+        store.complete(new RelayStore.Completion(token, published, retries, parks, released));
+        report(outcomes, parks);
+    }
+
+    private void report(List<RunOutcome> outcomes, List<RelayStore.Park> parks) {
+        for (RunOutcome outcome : outcomes) {
+            for (int i = 0; i < outcome.acknowledgedAt.size(); i++) {
+                ClaimedMessage message = outcome.run.get(i);
+                long sinceClaim = outcome.acknowledgedAt.get(i) - outcome.claimedAt;
+                observer.published(message.message(),
+                        Duration.ofMillis(message.ageMillis()).plusNanos(Math.max(0, sinceClaim)));
+            }
+            if (outcome.failure != null) {
+                OutboxMessage failed = outcome.run.get(outcome.acknowledgedAt.size()).message();
+                boolean parked = parks.stream().anyMatch((park) -> park.id().equals(failed.id()));
+                if (parked) {
+                    log.warn("Outbox message {} ({} to {}) parked after attempt {}", failed.id(), failed.type(),
+                            failed.destination(), failed.attempt(), outcome.failure);
+                    observer.parked(failed, outcome.failure);
+                }
+                else {
+                    log.debug("Outbox message {} failed on attempt {}", failed.id(), failed.attempt(),
+                            outcome.failure);
+                    observer.failed(failed, outcome.failure);
+                }
+            }
+        }
+    }
+
+    private static String describe(Throwable failure) {
+        String text = failure.getClass().getName() + ": " + failure.getMessage();
+        return (text.length() > MAX_ERROR_LENGTH) ? text.substring(0, MAX_ERROR_LENGTH) : text;
+    }
+
+    /** What became of one key's run. */
+    private static final class RunOutcome {
+
+        private final List<ClaimedMessage> run;
+
+        private final long claimedAt;
+
+        private final List<Long> acknowledgedAt = new ArrayList<>();
+
+        private Throwable failure;
+
+        private int unsentFrom;
+
+        private RunOutcome(List<ClaimedMessage> run, long claimedAt) {
+            this.run = run;
+            this.claimedAt = claimedAt;
+            this.unsentFrom = run.size();
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.reliant.outbox.relay;
+
+import java.time.Duration;
+
+/**
+ * How the relay claims and waits.
+ *
+ * @param batchSize keys claimed per round
+ * @param messagesPerKey messages of one key claimed per round, sent one after another
+ * @param lease how long claimed messages stay reserved to this instance; after it, another instance takes over
+ * @param publishTimeout how long one publication may take before it counts as failed
+ * @param pollInterval the longest an idle relay waits before looking for due messages
+ */
+public record RelaySettings(int batchSize, int messagesPerKey, Duration lease, Duration publishTimeout,
+        Duration pollInterval) {
+
+    public RelaySettings {
+        if (batchSize < 1 || messagesPerKey < 1) {
+            throw new IllegalArgumentException("batchSize and messagesPerKey must be at least 1");
+        }
+        if (lease.compareTo(publishTimeout.multipliedBy(2)) < 0) {
+            throw new IllegalArgumentException("The lease (" + lease
+                    + ") must be at least twice the publish timeout (" + publishTimeout
+                    + "), so that a batch is settled before another instance may take it over");
+        }
+    }
+}

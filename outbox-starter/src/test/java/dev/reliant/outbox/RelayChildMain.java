@@ -1,0 +1,55 @@
+package dev.reliant.outbox;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.reliant.outbox.jdbc.OutboxTables;
+import dev.reliant.outbox.jdbc.RelayStore;
+import dev.reliant.outbox.relay.NotificationWaiter;
+import dev.reliant.outbox.relay.OutboxRelay;
+import dev.reliant.outbox.relay.RelayObserver;
+import dev.reliant.outbox.relay.RelaySettings;
+import dev.reliant.outbox.relay.RetryPolicy;
+import dev.reliant.outbox.support.LedgerTablePublisher;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * A relay in a process of its own, for the kill test: {@code RelayChildMain <jdbcUrl> <user> <password> <channel>}.
+ * It relays to the {@code delivered} table, with a broker latency of 2 ms a message, until it is killed.
+ */
+public final class RelayChildMain {
+
+    private RelayChildMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(args[0]);
+        config.setUsername(args[1]);
+        config.setPassword(args[2]);
+        config.setMaximumPoolSize(4);
+        // lets the test see when the server has finished this process's last statements after a kill
+        config.addDataSourceProperty("ApplicationName", "relay-child-" + args[3]);
+        HikariDataSource dataSource = new HikariDataSource(config);
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        OutboxTables tables = new OutboxTables(null, "reliant_outbox", "reliant_inbox", args[3]);
+        RelayStore store = new RelayStore(jdbc, new TransactionTemplate(new DataSourceTransactionManager(dataSource)),
+                new JsonMapper(), tables, true);
+        RetryPolicy retry = new RetryPolicy(
+                RetryPolicy.exponentialWithJitter(Duration.ofMillis(100), 2.0, 0.5, Duration.ofSeconds(1)), 20,
+                List.of());
+        OutboxRelay relay = new OutboxRelay(store, new LedgerTablePublisher(jdbc, Duration.ofMillis(2)), retry,
+                new RelaySettings(20, 5, Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofMillis(200)),
+                new NotificationWaiter(dataSource, tables.channel()), RelayObserver.NONE);
+        relay.start();
+        System.out.println("relay started");
+        // the relay's thread is a daemon: the process lives until it is killed
+        Thread.currentThread().join();
+    }
+}

@@ -1,0 +1,220 @@
+package dev.reliant.outbox;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.reliant.outbox.relay.OutboxRelay;
+import dev.reliant.outbox.relay.RetryPolicy;
+import dev.reliant.outbox.support.Ledger;
+import dev.reliant.outbox.support.OutboxFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class RelayTests {
+
+    OutboxFixture fixture;
+
+    Ledger ledger;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new OutboxFixture();
+        ledger = new Ledger();
+    }
+
+    @AfterEach
+    void tearDown() {
+        fixture.close();
+    }
+
+    @Test
+    void publishesCommittedMessagesPerKeyInOrderAndMarksThemPublished() {
+        fixture.relay(ledger).start();
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            for (String key : List.of("a", "b", "c")) {
+                ids.add(fixture.write("orders", key, Map.of("n", i)));
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> fixture.count("status = 'PUBLISHED'") == 15);
+        assertThat(ledger.ids()).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(ledger.size()).isEqualTo(15);
+        for (String key : List.of("a", "b", "c")) {
+            assertThat(ledger.forKey(key)).extracting(OutboxMessage::payload)
+                .containsExactly("{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":4}");
+        }
+    }
+
+    @Test
+    void aCommitWakesAnIdleRelayLongBeforeItsPollInterval() {
+        fixture.relay(ledger).pollInterval(Duration.ofMinutes(10)).start();
+        // the listening connection's last statement stays its LISTEN
+        await().atMost(Duration.ofSeconds(60)).until(() -> fixture.jdbc.queryForObject(
+                "SELECT count(*) FROM pg_stat_activity WHERE query = ?", Long.class,
+                "LISTEN " + fixture.tables.channel()) == 1);
+        fixture.write("orders", "wake", Map.of("n", 1));
+        await().atMost(Duration.ofSeconds(60)).until(() -> ledger.size() == 1);
+    }
+
+    @Test
+    void aPoisonMessageIsParkedAtOnceHoldsBackOnlyItsKeyAndIsPublishedAfterReplay() {
+        ledger.failWhen((message) -> message.payload().contains("poison"),
+                new NonRetryablePublishException("broker rejected it"));
+        fixture.relay(ledger).start();
+        UUID poison = fixture.write("orders", "bad-key", Map.of("poison", true));
+        UUID after = fixture.write("orders", "bad-key", Map.of("n", 2));
+        List<UUID> others = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            others.add(fixture.write("orders", "good-" + (i % 4), Map.of("n", i)));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> ledger.ids().containsAll(others));
+        await().atMost(Duration.ofSeconds(60)).until(() -> "PARKED".equals(fixture.status(poison)));
+        assertThat(fixture.jdbc.queryForObject("SELECT attempts FROM reliant_outbox WHERE id = ?", Integer.class,
+                poison)).isOne();
+        assertThat(fixture.parked.list(10)).singleElement().satisfies((parked) -> {
+            assertThat(parked.id()).isEqualTo(poison);
+            assertThat(parked.lastError()).contains("broker rejected it");
+        });
+        assertThat(fixture.status(after)).isEqualTo("PENDING");
+        assertThat(ledger.forKey("bad-key")).isEmpty();
+
+        ledger.recover();
+        assertThat(fixture.parked.replay(poison)).isTrue();
+        await().atMost(Duration.ofSeconds(60)).until(() -> ledger.forKey("bad-key").size() == 2);
+        assertThat(ledger.forKey("bad-key")).extracting(OutboxMessage::id).containsExactly(poison, after);
+        assertThat(fixture.parked.count()).isZero();
+    }
+
+    @Test
+    void aParkedMessageLetsItsKeyFlowWhenConfiguredSo() {
+        ledger.failWhen((message) -> message.payload().contains("poison"),
+                new NonRetryablePublishException("broker rejected it"));
+        fixture.relay(ledger).parkedBlocksKey(false).start();
+        UUID poison = fixture.write("orders", "k", Map.of("poison", true));
+        UUID after = fixture.write("orders", "k", Map.of("n", 2));
+        await().atMost(Duration.ofSeconds(60)).until(() -> ledger.ids().contains(after));
+        assertThat(fixture.status(poison)).isEqualTo("PARKED");
+    }
+
+    @Test
+    void discardingAParkedMessageReleasesTheRestOfItsKey() {
+        ledger.failWhen((message) -> message.payload().contains("poison"),
+                new NonRetryablePublishException("broker rejected it"));
+        fixture.relay(ledger).start();
+        UUID poison = fixture.write("orders", "k", Map.of("poison", true));
+        UUID after = fixture.write("orders", "k", Map.of("n", 2));
+        await().atMost(Duration.ofSeconds(60)).until(() -> "PARKED".equals(fixture.status(poison)));
+        assertThat(fixture.parked.discard(poison)).isTrue();
+        await().atMost(Duration.ofSeconds(60)).until(() -> ledger.ids().contains(after));
+        assertThat(ledger.ids()).doesNotContain(poison);
+        assertThat(fixture.count("id = '" + poison + "'")).isZero();
+    }
+
+    @Test
+    void retriesATransientFailureWithBackoffAndParksAfterTheLastAttempt() {
+        ledger.failWhen((message) -> message.key().equals("flaky"), new IllegalStateException("timeout"));
+        fixture.relay(ledger)
+            .retry(new RetryPolicy(RetryPolicy.exponentialWithJitter(Duration.ofMillis(100), 2.0, 0.5,
+                    Duration.ofSeconds(1)), 4, List.of()))
+            .start();
+        UUID flaky = fixture.write("orders", "flaky", Map.of("n", 1));
+        UUID fine = fixture.write("orders", "fine", Map.of("n", 1));
+        await().atMost(Duration.ofSeconds(60)).until(() -> "PARKED".equals(fixture.status(flaky)));
+        Map<String, Object> row = fixture.jdbc
+            .queryForMap("SELECT attempts, last_error FROM reliant_outbox WHERE id = ?", flaky);
+        assertThat(row.get("attempts")).isEqualTo(4);
+        assertThat((String) row.get("last_error")).contains("IllegalStateException: timeout");
+        assertThat(ledger.ids()).containsExactly(fine);
+    }
+
+    @Test
+    void stoppingWaitsForTheAcknowledgementsInFlightRecordsThemAndReleasesTheRest() {
+        CountDownLatch firstSent = new CountDownLatch(1);
+        Executor later = CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS);
+        OutboxPublisher slow = (message) -> {
+            firstSent.countDown();
+            return CompletableFuture.runAsync(() -> ledger.publish(message), later);
+        };
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(fixture.write("orders", "k", Map.of("n", i)));
+        }
+        OutboxRelay relay = fixture.relay(slow).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> firstSent.getCount() == 0);
+        relay.stop();
+
+        assertThat(relay.isRunning()).isFalse();
+        assertThat(ledger.ids()).containsExactly(ids.get(0));
+        assertThat(fixture.status(ids.get(0))).isEqualTo("PUBLISHED");
+        assertThat(fixture.count("status = 'PENDING'")).isEqualTo(5);
+        assertThat(fixture.count("claim_token IS NOT NULL OR lease_until IS NOT NULL")).isZero();
+
+        fixture.relay(ledger).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> ledger.size() == 6);
+        assertThat(ledger.forKey("k")).extracting(OutboxMessage::id).containsExactlyElementsOf(ids);
+    }
+
+    @Test
+    void aCrashBetweenPublishAndMarkRepublishesOnlyTheBatchInFlightAfterTheLease() {
+        List<UUID> written = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            written.add(fixture.write("orders", "key-" + (i % 10), Map.of("n", i)));
+        }
+        Set<UUID> inFlight = new HashSet<>();
+        AtomicBoolean crashed = new AtomicBoolean();
+        OutboxRelay crashing = fixture.relay(ledger)
+            .batch(5, 3)
+            .lease(Duration.ofSeconds(2), Duration.ofSeconds(1))
+            .beforeComplete((completion) -> {
+                inFlight.addAll(completion.published());
+                crashed.set(true);
+                throw new IllegalStateException("process died before recording the batch");
+            })
+            .build();
+        try {
+            crashing.relayBatch();
+        }
+        catch (IllegalStateException expected) {
+            assertThat(crashed).isTrue();
+        }
+        assertThat(inFlight).hasSize(15);
+        assertThat(fixture.count("status = 'PUBLISHED'")).isZero();
+
+        fixture.relay(ledger).lease(Duration.ofSeconds(2), Duration.ofSeconds(1)).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> fixture.count("status = 'PUBLISHED'") == 100);
+
+        assertThat(ledger.ids()).containsExactlyInAnyOrderElementsOf(written);
+        Map<UUID, Integer> deliveries = new HashMap<>();
+        ledger.all().forEach((message) -> deliveries.merge(message.id(), 1, Integer::sum));
+        Set<UUID> duplicated = new HashSet<>();
+        deliveries.forEach((id, count) -> {
+            if (count > 1) {
+                duplicated.add(id);
+            }
+        });
+        assertThat(duplicated).isEqualTo(inFlight);
+        assertThat(deliveries.values()).allMatch((count) -> count <= 2);
+        for (int k = 0; k < 10; k++) {
+            List<Integer> order = ledger.forKey("key-" + k)
+                .stream()
+                .map((message) -> Integer.parseInt(message.payload().replaceAll("\\D", "")))
+                .toList();
+            assertThat(order.stream().distinct().toList()).isSorted();
+        }
+    }
+}
