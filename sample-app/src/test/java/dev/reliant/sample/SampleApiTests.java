@@ -1,6 +1,7 @@
 package dev.reliant.sample;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -10,41 +11,58 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import dev.reliant.testsupport.TestPostgres;
+import dev.reliant.testsupport.TestRabbit;
 import dev.reliant.testsupport.TestRedis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-/** The order API end to end over HTTP, on real PostgreSQL and Redis. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "sample.faults.enabled=true", "reliant.saga.recovery.interval=1s" })
+/**
+ * The order API end to end over HTTP, on real PostgreSQL and Redis, and on RabbitMQ when the test servers name
+ * one. The application is started with command-line arguments, as a user would configure it, so that its own
+ * environment post-processors see them.
+ */
 class SampleApiTests {
 
-    private static final TestPostgres.Schema SCHEMA = TestPostgres.newSchema();
+    private static ConfigurableApplicationContext app;
 
-    @DynamicPropertySource
-    static void servers(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", SCHEMA::jdbcUrl);
-        registry.add("spring.datasource.username", SCHEMA::username);
-        registry.add("spring.datasource.password", SCHEMA::password);
-        registry.add("spring.data.redis.host", () -> TestRedis.server().host());
-        registry.add("spring.data.redis.port", () -> TestRedis.server().port());
-        registry.add("reliant.idempotency.redis.key-prefix", TestRedis::newKeyPrefix);
+    private static int port;
+
+    private static JdbcClient jdbc;
+
+    @BeforeAll
+    static void start() {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        TestRedis.Server redis = TestRedis.server();
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--sample.faults.enabled=true",
+                "--reliant.saga.recovery.interval=1s", "--spring.datasource.url=" + schema.jdbcUrl(),
+                "--spring.datasource.username=" + schema.username(),
+                "--spring.datasource.password=" + schema.password(), "--spring.data.redis.host=" + redis.host(),
+                "--spring.data.redis.port=" + redis.port(),
+                "--reliant.idempotency.redis.key-prefix=" + TestRedis.newKeyPrefix()));
+        if (TestRabbit.configured()) {
+            TestRabbit.Server rabbit = TestRabbit.server();
+            args.addAll(List.of("--spring.rabbitmq.host=" + rabbit.host(), "--spring.rabbitmq.port=" + rabbit.port(),
+                    "--spring.rabbitmq.username=" + rabbit.username(),
+                    "--spring.rabbitmq.password=" + rabbit.password()));
+        }
+        app = SpringApplication.run(SampleApplication.class, args.toArray(String[]::new));
+        port = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+        jdbc = app.getBean(JdbcClient.class);
     }
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcClient jdbc;
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
 
     SampleClient alice;
 
@@ -75,6 +93,19 @@ class SampleApiTests {
         assertThat(alice.stock(sku).body()).contains("\"available\":8");
         assertThat(alice.get("/orders?reference=r-" + key).body()).contains(location.substring("/orders/".length()));
         assertThat(charges("r-" + key)).isEqualTo(1);
+    }
+
+    @Test
+    void eachOrderIsConfirmedExactlyOnce() {
+        String key = UUID.randomUUID().toString();
+        HttpResponse<String> created = alice.order(key, SampleClient.orderJson(sku, 1, 700, "conf-" + key));
+        String location = created.headers().firstValue("Location").orElseThrow();
+        assertThat(created.body()).contains("\"confirmationsSent\":0");
+        await().atMost(Duration.ofSeconds(30))
+            .untilAsserted(() -> assertThat(alice.get(location).body()).contains("\"confirmationsSent\":1"));
+        await().during(Duration.ofSeconds(2))
+            .atMost(Duration.ofSeconds(5))
+            .untilAsserted(() -> assertThat(alice.get(location).body()).contains("\"confirmationsSent\":1"));
     }
 
     @Test

@@ -2,7 +2,9 @@ package dev.reliant.sample.order;
 
 import java.util.UUID;
 
+import dev.reliant.outbox.Outbox;
 import dev.reliant.sample.inventory.InventoryService;
+import dev.reliant.sample.messaging.OrderEvents;
 import dev.reliant.sample.payment.PaymentClient;
 import dev.reliant.saga.Compensation;
 import dev.reliant.saga.DurableCompensation;
@@ -71,19 +73,23 @@ public class OrderService {
     public record PlaceOrder(String sku, int quantity, long amountCents, String reference) {
     }
 
-    /** Stores a confirmed order in one transaction of its own. */
+    /** Stores a confirmed order and its {@code order.created} event in one transaction of its own. */
     @Service
     public static class OrderConfirmation {
 
         private final OrderRepository orders;
 
-        public OrderConfirmation(OrderRepository orders) {
+        private final Outbox outbox;
+
+        public OrderConfirmation(OrderRepository orders, Outbox outbox) {
             this.orders = orders;
+            this.outbox = outbox;
         }
 
         @Transactional
         public void confirm(Order order, String reservationId, String chargeId) {
             orders.insert(order, reservationId, chargeId);
+            outbox.publish(OrderEvents.DESTINATION, order.id().toString(), OrderEvents.ORDER_CREATED, order);
         }
     }
 }
