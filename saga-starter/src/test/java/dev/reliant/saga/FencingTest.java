@@ -7,17 +7,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.reliant.saga.core.LeaseKeeper;
 import dev.reliant.saga.jdbc.JdbcSagaLog;
 import dev.reliant.saga.jdbc.SagaRef;
 import dev.reliant.saga.recovery.SagaRecoveryWorker;
-import dev.reliant.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,32 +22,16 @@ import static org.awaitility.Awaitility.await;
 /** An owner that stalls past its lease, is taken over, and wakes up: none of its writes may land. */
 class FencingTest {
 
-    private static TestPostgres.Schema schema;
+    @RegisterExtension
+    static final LedgerDatabase database = new LedgerDatabase();
 
-    private static HikariDataSource dataSource;
-
-    private static JdbcTemplate jdbc;
-
-    @BeforeAll
-    static void createSchema() {
-        schema = TestPostgres.newSchema();
-        dataSource = schema.dataSource();
-        jdbc = new JdbcTemplate(dataSource);
-        Ledger.createTables(jdbc);
-    }
-
-    @AfterAll
-    static void dropSchema() {
-        schema.drop(dataSource);
-        dataSource.close();
-    }
 
     @Test
     void stalledOwnerIsFencedOutAfterTakeover() {
-        SagaTestContexts.runner(schema)
+        SagaTestContexts.runner(database.schema())
             .withPropertyValues("reliant.saga.owner-id=stalled", "reliant.saga.lease.duration=1s",
                     "reliant.saga.lease.renew-interval=300ms")
-            .run(owner -> SagaTestContexts.runner(schema)
+            .run(owner -> SagaTestContexts.runner(database.schema())
                 .withPropertyValues("reliant.saga.owner-id=rescuer")
                 .run(rescuer -> {
                     SagaManager sagas = owner.getBean(SagaManager.class);
@@ -86,7 +66,7 @@ class FencingTest {
                     owner.getBean(LeaseKeeper.class).destroy();
                     SagaRecoveryWorker worker = rescuer.getBean(SagaRecoveryWorker.class);
                     await().atMost(60, TimeUnit.SECONDS).until(() -> worker.recoverOrphans() == 1);
-                    assertThat(SagaCompensationTest.stateOf(jdbc, id.get())).isEqualTo("COMPENSATED");
+                    assertThat(SagaCompensationTest.stateOf(database.jdbc(), id.get())).isEqualTo("COMPENSATED");
                     // s2's action was still running, its outcome unknown: compensated by the new owner
                     assertThat(ledger.released(id.get())).containsExactly("s2", "s1");
 
@@ -94,13 +74,13 @@ class FencingTest {
                     assertThatThrownBy(stalled::join).hasRootCauseMessage("owner gives up");
                     assertThat(fencedAt).containsExactly("s2 result", "s3 intent");
                     assertThat(ledger.reserved(id.get())).containsExactly("s2");
-                    assertThat(jdbc.queryForList("SELECT name FROM reliant_saga_step WHERE saga_id = ?::uuid",
+                    assertThat(database.jdbc().queryForList("SELECT name FROM reliant_saga_step WHERE saga_id = ?::uuid",
                             String.class, id.get())).containsExactlyInAnyOrder("s1", "s2");
-                    assertThat(jdbc.queryForList("SELECT result::text FROM reliant_saga_step WHERE saga_id = ?::uuid"
+                    assertThat(database.jdbc().queryForList("SELECT result::text FROM reliant_saga_step WHERE saga_id = ?::uuid"
                             + " AND name = 's2'", String.class, id.get())).containsOnlyNulls();
                     assertThat(ledger.deliveries(id.get(), "s1")).isEqualTo(1);
                     assertThat(ledger.deliveries(id.get(), "s2")).isEqualTo(1);
-                    assertThat(SagaCompensationTest.stateOf(jdbc, id.get())).isEqualTo("COMPENSATED");
+                    assertThat(SagaCompensationTest.stateOf(database.jdbc(), id.get())).isEqualTo("COMPENSATED");
 
                     JdbcSagaLog log = owner.getBean(JdbcSagaLog.class);
                     SagaRef stale = new SagaRef(java.util.UUID.fromString(id.get()), "stall", 1);
@@ -112,10 +92,10 @@ class FencingTest {
 
     @Test
     void liveOwnerKeepsItsSagaByRenewingTheLease() {
-        SagaTestContexts.runner(schema)
+        SagaTestContexts.runner(database.schema())
             .withPropertyValues("reliant.saga.owner-id=alive", "reliant.saga.lease.duration=1s",
                     "reliant.saga.lease.renew-interval=200ms")
-            .run(owner -> SagaTestContexts.runner(schema).run(rescuer -> {
+            .run(owner -> SagaTestContexts.runner(database.schema()).run(rescuer -> {
                 SagaManager sagas = owner.getBean(SagaManager.class);
                 Ledger ledger = owner.getBean(Ledger.class);
                 CountDownLatch inStep2 = new CountDownLatch(1);
@@ -131,16 +111,16 @@ class FencingTest {
                     }, DurableCompensation.of("release", "s2"));
                 }));
                 awaitLatch(inStep2);
-                java.sql.Timestamp first = jdbc.queryForObject(
+                java.sql.Timestamp first = database.jdbc().queryForObject(
                         "SELECT lease_until FROM reliant_saga WHERE id = ?::uuid", java.sql.Timestamp.class, id.get());
                 // renewed well past its first expiry while the step is still running
                 await().atMost(60, TimeUnit.SECONDS)
-                    .until(() -> jdbc.queryForObject("SELECT lease_until > ?::timestamptz + interval '2 seconds'"
+                    .until(() -> database.jdbc().queryForObject("SELECT lease_until > ?::timestamptz + interval '2 seconds'"
                             + " FROM reliant_saga WHERE id = ?::uuid", Boolean.class, first, id.get()));
                 assertThat(rescuer.getBean(SagaRecoveryWorker.class).recoverOrphans()).isZero();
                 proceed.countDown();
                 running.join();
-                assertThat(SagaCompensationTest.stateOf(jdbc, id.get())).isEqualTo("COMPLETED");
+                assertThat(SagaCompensationTest.stateOf(database.jdbc(), id.get())).isEqualTo("COMPLETED");
             }));
     }
 

@@ -2,7 +2,6 @@ package dev.reliant.saga;
 
 import java.util.function.Function;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.reliant.saga.actuate.SagaEndpoint;
 import dev.reliant.saga.actuate.SagaHealthIndicator;
 import dev.reliant.saga.autoconfigure.SagaAutoConfiguration;
@@ -12,9 +11,8 @@ import dev.reliant.saga.jdbc.JdbcSagaLog;
 import dev.reliant.saga.jdbc.SagaSchemaInitializer;
 import dev.reliant.saga.recovery.SagaRecoveryWorker;
 import dev.reliant.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
@@ -27,27 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class SagaAutoConfigurationTest {
 
-    private static TestPostgres.Schema schema;
+    @RegisterExtension
+    static final LedgerDatabase database = new LedgerDatabase();
 
-    private static HikariDataSource dataSource;
+    private final ApplicationContextRunner runner = SagaTestContexts.runner(database.schema());
 
-    private static JdbcTemplate jdbc;
-
-    private final ApplicationContextRunner runner = SagaTestContexts.runner(schema);
-
-    @BeforeAll
-    static void createSchema() {
-        schema = TestPostgres.newSchema();
-        dataSource = schema.dataSource();
-        jdbc = new JdbcTemplate(dataSource);
-        Ledger.createTables(jdbc);
-    }
-
-    @AfterAll
-    static void dropSchema() {
-        schema.drop(dataSource);
-        dataSource.close();
-    }
 
     @Test
     void setsUpSagasWithTheirOwnMigrationHistory() {
@@ -57,7 +39,7 @@ class SagaAutoConfigurationTest {
                 .hasSingleBean(SagaHealthIndicator.class)
                 .doesNotHaveBean(SagaEndpoint.class)
                 .doesNotHaveBean(FilterRegistrationBean.class);
-            assertThat(jdbc.queryForList("SELECT version FROM reliant_saga_schema_history WHERE success",
+            assertThat(database.jdbc().queryForList("SELECT version FROM reliant_saga_schema_history WHERE success",
                     String.class)).contains("0", "1");
         });
     }
@@ -112,7 +94,7 @@ class SagaAutoConfigurationTest {
         WebApplicationContextRunner web = new WebApplicationContextRunner().withConfiguration(SagaTestContexts.JDBC)
             .withConfiguration(SagaTestContexts.SAGA)
             .withConfiguration(AutoConfigurations.of(SagaWebAutoConfiguration.class))
-            .withPropertyValues(schema.springProperties());
+            .withPropertyValues(database.schema().springProperties());
         web.run(context -> assertThat(context).hasSingleBean(FilterRegistrationBean.class).hasBean("saga"));
         web.withPropertyValues("reliant.saga.web.url-patterns=/orders/*,/payments/*")
             .run(context -> assertThat(context.getBean(FilterRegistrationBean.class).getUrlPatterns())

@@ -7,13 +7,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.reliant.testsupport.TestPostgres;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -23,28 +20,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SagaCompensationTest {
 
-    private static TestPostgres.Schema schema;
+    @RegisterExtension
+    static final LedgerDatabase database = new LedgerDatabase();
 
-    private static HikariDataSource dataSource;
-
-    private static JdbcTemplate jdbc;
-
-    private final ApplicationContextRunner runner = SagaTestContexts.runner(schema)
+    private final ApplicationContextRunner runner = SagaTestContexts.runner(database.schema())
         .withBean(MeterRegistry.class, SimpleMeterRegistry::new);
 
-    @BeforeAll
-    static void createSchema() {
-        schema = TestPostgres.newSchema();
-        dataSource = schema.dataSource();
-        jdbc = new JdbcTemplate(dataSource);
-        Ledger.createTables(jdbc);
-    }
-
-    @AfterAll
-    static void dropSchema() {
-        schema.drop(dataSource);
-        dataSource.close();
-    }
 
     @Test
     void durableStepsAreCompensatedInReverseOrderOnceEach() {
@@ -66,7 +47,7 @@ class SagaCompensationTest {
                 .isEqualTo(1));
             assertThat(ledger.reserved(id.get())).isEmpty();
             assertThat(state(id.get())).isEqualTo("COMPENSATED");
-            assertThat(jdbc.queryForList("SELECT in_transaction FROM releases WHERE saga_id = ?", Boolean.class,
+            assertThat(database.jdbc().queryForList("SELECT in_transaction FROM releases WHERE saga_id = ?", Boolean.class,
                     id.get())).containsOnly(true);
             assertThat(context.getBean(MeterRegistry.class).counter("reliant.saga.compensated", "saga", "order")
                 .count()).isEqualTo(1);
@@ -100,7 +81,7 @@ class SagaCompensationTest {
             assertThat(state(id)).isEqualTo("COMPLETED");
             assertThat(ledger.released(id)).isEmpty();
             assertThat(ledger.reserved(id)).containsExactly("s1", "s2");
-            assertThat(jdbc.queryForList("SELECT result::text FROM reliant_saga_step WHERE saga_id = ?::uuid ORDER BY seq",
+            assertThat(database.jdbc().queryForList("SELECT result::text FROM reliant_saga_step WHERE saga_id = ?::uuid ORDER BY seq",
                     String.class, id)).containsExactly("\"s1\"", "\"s2\"");
         });
     }
@@ -165,7 +146,7 @@ class SagaCompensationTest {
             String id = failingSaga(sagas, ledger, new SagaOptions(false, true), "c1", "c2", "c3");
             assertThat(ledger.released(id)).containsExactly("c3", "c1");
             assertThat(state(id)).isEqualTo("STUCK");
-            assertThat(jdbc.queryForObject("SELECT attempts FROM reliant_saga_step WHERE saga_id = ?::uuid AND name = 'c2'",
+            assertThat(database.jdbc().queryForObject("SELECT attempts FROM reliant_saga_step WHERE saga_id = ?::uuid AND name = 'c2'",
                     Integer.class, id)).isEqualTo(5);
         });
     }
@@ -193,7 +174,7 @@ class SagaCompensationTest {
             assertThat(state(id)).isEqualTo("COMPENSATED");
             assertThat(ledger.released(id)).containsExactly("r2", "r1");
             assertThat(ledger.deliveries(id, "r2")).isEqualTo(1);
-            assertThat(jdbc.queryForObject("SELECT attempt FROM releases WHERE saga_id = ? AND step = 'r2'",
+            assertThat(database.jdbc().queryForObject("SELECT attempt FROM releases WHERE saga_id = ? AND step = 'r2'",
                     Integer.class, id)).isEqualTo(4);
         });
     }
@@ -203,7 +184,7 @@ class SagaCompensationTest {
         runner.run(context -> {
             SagaManager sagas = context.getBean(SagaManager.class);
             Ledger ledger = context.getBean(Ledger.class);
-            jdbc.execute("CREATE TABLE IF NOT EXISTS domain_rows (saga_id VARCHAR(64) PRIMARY KEY)");
+            database.jdbc().execute("CREATE TABLE IF NOT EXISTS domain_rows (saga_id VARCHAR(64) PRIMARY KEY)");
             var transactions = new org.springframework.transaction.support.TransactionTemplate(
                     context.getBean(org.springframework.transaction.PlatformTransactionManager.class));
             JdbcTemplate contextJdbc = new JdbcTemplate(context.getBean(javax.sql.DataSource.class));
@@ -218,7 +199,7 @@ class SagaCompensationTest {
                                 id.get())));
                 throw new IllegalStateException("rolled back");
             }))).hasMessage("rolled back");
-            assertThat(jdbc.queryForObject("SELECT count(*) FROM domain_rows WHERE saga_id = ?", Long.class, id.get()))
+            assertThat(database.jdbc().queryForObject("SELECT count(*) FROM domain_rows WHERE saga_id = ?", Long.class, id.get()))
                 .isZero();
             assertThat(seenByCompensation).containsEntry("domainRows", 0L);
             assertThat(ledger.released(id.get())).containsExactly("t1");
@@ -272,12 +253,12 @@ class SagaCompensationTest {
                 durable(saga, ledger, "n1");
                 return saga.id();
             });
-            jdbc.update("UPDATE reliant_saga SET updated_at = now() - interval '8 days' WHERE id = ?::uuid", old);
+            database.jdbc().update("UPDATE reliant_saga SET updated_at = now() - interval '8 days' WHERE id = ?::uuid", old);
             assertThat(context.getBean(dev.reliant.saga.recovery.SagaRecoveryWorker.class).deleteExpired())
                 .isEqualTo(1);
-            assertThat(jdbc.queryForList("SELECT id::text FROM reliant_saga WHERE id IN (?::uuid, ?::uuid)",
+            assertThat(database.jdbc().queryForList("SELECT id::text FROM reliant_saga WHERE id IN (?::uuid, ?::uuid)",
                     String.class, old, recent)).containsExactly(recent);
-            assertThat(jdbc.queryForObject("SELECT count(*) FROM reliant_saga_step WHERE saga_id = ?::uuid",
+            assertThat(database.jdbc().queryForObject("SELECT count(*) FROM reliant_saga_step WHERE saga_id = ?::uuid",
                     Long.class, old)).isZero();
         });
     }
@@ -317,7 +298,7 @@ class SagaCompensationTest {
     }
 
     static String state(String sagaId) {
-        return stateOf(jdbc, sagaId);
+        return stateOf(database.jdbc(), sagaId);
     }
 
     static String stateOf(JdbcTemplate jdbc, String sagaId) {

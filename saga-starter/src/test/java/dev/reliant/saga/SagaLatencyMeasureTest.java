@@ -2,15 +2,11 @@ package dev.reliant.saga;
 
 import java.util.UUID;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.reliant.testsupport.TestPostgres;
 import org.HdrHistogram.Histogram;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,29 +22,13 @@ class SagaLatencyMeasureTest {
 
     private static final int MEASURED = 3000;
 
-    private static TestPostgres.Schema schema;
+    @RegisterExtension
+    static final LedgerDatabase database = new LedgerDatabase();
 
-    private static HikariDataSource dataSource;
-
-    private static JdbcTemplate jdbc;
-
-    @BeforeAll
-    static void createSchema() {
-        schema = TestPostgres.newSchema();
-        dataSource = schema.dataSource();
-        jdbc = new JdbcTemplate(dataSource);
-        Ledger.createTables(jdbc);
-    }
-
-    @AfterAll
-    static void dropSchema() {
-        schema.drop(dataSource);
-        dataSource.close();
-    }
 
     @Test
     void threeStepDurableSagaAgainstTheSameCallsWithoutASaga() {
-        SagaTestContexts.runner(schema).run(context -> {
+        SagaTestContexts.runner(database.schema()).run(context -> {
             SagaManager sagas = context.getBean(SagaManager.class);
             Ledger ledger = context.getBean(Ledger.class);
             Histogram plain = new Histogram(3);
@@ -69,7 +49,7 @@ class SagaLatencyMeasureTest {
                 });
                 record(saga, start, measured);
             }
-            assertThat(jdbc.queryForObject("SELECT count(*) FROM reliant_saga WHERE state = 'COMPLETED'", Long.class))
+            assertThat(database.jdbc().queryForObject("SELECT count(*) FROM reliant_saga WHERE state = 'COMPLETED'", Long.class))
                 .isEqualTo(WARMUP + MEASURED);
             System.out.printf("3 calls without saga: p50 %.3f ms, p99 %.3f ms%n", ms(plain, 50), ms(plain, 99));
             System.out.printf("3-step durable saga:  p50 %.3f ms, p99 %.3f ms%n", ms(saga, 50), ms(saga, 99));

@@ -2,19 +2,15 @@ package dev.reliant.saga;
 
 import java.util.UUID;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.reliant.saga.actuate.SagaEndpoint;
 import dev.reliant.saga.actuate.SagaHealthIndicator;
 import dev.reliant.saga.jdbc.SagaSummary;
-import dev.reliant.testsupport.TestPostgres;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static dev.reliant.saga.SagaCompensationTest.failingSaga;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,33 +18,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A saga whose compensation keeps failing: stuck, visible, and brought back by an operator. */
 class StuckSagaTest {
 
-    private static TestPostgres.Schema schema;
+    @RegisterExtension
+    static final LedgerDatabase database = new LedgerDatabase();
 
-    private static HikariDataSource dataSource;
-
-    private static JdbcTemplate jdbc;
-
-    @BeforeAll
-    static void createSchema() {
-        schema = TestPostgres.newSchema();
-        dataSource = schema.dataSource();
-        jdbc = new JdbcTemplate(dataSource);
-        Ledger.createTables(jdbc);
-    }
-
-    @AfterAll
-    static void dropSchema() {
-        schema.drop(dataSource);
-        dataSource.close();
-    }
 
     private String state(String sagaId) {
-        return jdbc.queryForObject("SELECT state FROM reliant_saga WHERE id = ?::uuid", String.class, sagaId);
+        return database.jdbc().queryForObject("SELECT state FROM reliant_saga WHERE id = ?::uuid", String.class, sagaId);
     }
 
     @Test
     void stuckSagaIsReportedByHealthAndRetriedOrResolvedThroughTheEndpoint() {
-        SagaTestContexts.runner(schema)
+        SagaTestContexts.runner(database.schema())
             .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
             .withPropertyValues("management.endpoints.web.exposure.include=health,sagas")
             .run(context -> {
