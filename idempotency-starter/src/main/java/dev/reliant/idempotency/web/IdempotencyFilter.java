@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
 import dev.reliant.idempotency.ClaimResult;
 import dev.reliant.idempotency.IdempotencyProblems;
@@ -153,7 +154,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         }
         String fingerprint = fingerprinter.fingerprint(request, fingerprintBody, policy);
         String storageKey = ScopeResolvers.storageKey(scope, key);
-        String owner = UUID.randomUUID().toString().replace("-", "");
+        String owner = ownerToken();
 
         ClaimResult claim;
         try {
@@ -371,6 +372,15 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         catch (IllegalArgumentException ex) {
             return false;
         }
+    }
+
+    /**
+     * 128 random bits as 32 hex characters. The token fences a claim against its own stale owner, it guards no
+     * secret, so a fast thread-local generator serves (a SecureRandom would serialise requests on its lock).
+     */
+    private static String ownerToken() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
     }
 
     private static String httpDate(Instant instant) {

@@ -1,9 +1,9 @@
 package dev.reliant.idempotency.web;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,11 +36,14 @@ public class LeaseHeartbeat implements DisposableBean {
         this.store = store;
         this.interval = interval;
         AtomicInteger threads = new AtomicInteger();
-        this.scheduler = Executors.newScheduledThreadPool(2, runnable -> {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(2, runnable -> {
             Thread thread = new Thread(runnable, "reliant-idempotency-heartbeat-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
+        // Nearly every beat is stopped long before its first renewal; keep cancelled ones out of the queue.
+        executor.setRemoveOnCancelPolicy(true);
+        this.scheduler = executor;
     }
 
     /** Starts renewing the claim of {@code owner} on {@code key} until the returned beat is stopped. */
