@@ -10,8 +10,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import dev.reliant.benchmarks.support.CountingDataSource;
+import dev.reliant.benchmarks.support.CountingRedisClient;
 import dev.reliant.benchmarks.support.HttpLoad;
 import dev.reliant.benchmarks.support.Options;
 import dev.reliant.benchmarks.support.RedisCommands;
@@ -73,35 +75,21 @@ public final class IdempotencyBenchmark {
         redis.add("spring.autoconfigure.exclude=" + OUTBOX_AND_SAGA
                 + ",org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"
                 + ",org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration");
-        try (RedisCommands commands = new RedisCommands()) {
-            measureStore("redis", redis, table, new StoreCounter() {
-
-                private Map<String, Long> before;
-
-                @Override
-                public void start() {
-                    before = commands.snapshot();
-                }
-
-                @Override
-                public String perRequest(long requests) {
-                    return RedisCommands.perRequest(before, commands.snapshot(), requests);
-                }
-
-            });
+        try (RedisCommands server = new RedisCommands()) {
+            measureStore("redis", redis, table, context -> new RedisCounter(server,
+                    context.getBean(CountingRedisClient.class)));
         }
         try (Servers.Schema schema = Servers.newSchema("idempotency")) {
             List<String> jdbc = new ArrayList<>(schema.springProperties(connections));
             jdbc.add("reliant.idempotency.store=jdbc");
             jdbc.add("spring.autoconfigure.exclude=" + OUTBOX_AND_SAGA);
-            measureStore("jdbc", jdbc, table, null);
+            measureStore("jdbc", jdbc, table, context -> new JdbcCounter(context.getBean(CountingDataSource.class)));
         }
         table.print(String.format("Idempotency overhead: 1 KiB JSON echo, %d connections, %d s per phase%s",
                 connections, phase.toSeconds(), options.smoke() ? " (smoke)" : ""));
     }
 
-    private void measureStore(String store, List<String> storeProperties, Table table, StoreCounter redisCounter)
-            throws Exception {
+    private void measureStore(String store, List<String> storeProperties, Table table, Function<ConfigurableApplicationContext, StoreCounter> counters) throws Exception {
         List<String> properties = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
                 "logging.level.root=WARN", "server.tomcat.max-keep-alive-requests=-1",
                 "server.tomcat.threads.max=" + (connections + HELD_KEYS + 16)));
@@ -112,8 +100,7 @@ public final class IdempotencyBenchmark {
             .run()) {
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             EchoController controller = context.getBean(EchoController.class);
-            StoreCounter counter = redisCounter != null ? redisCounter
-                    : new JdbcCounter(context.getBean(CountingDataSource.class));
+            StoreCounter counter = counters.apply(context);
             HttpLoad load = new HttpLoad("127.0.0.1", port, connections);
             String run = UUID.randomUUID().toString().substring(0, 8);
 
@@ -207,6 +194,35 @@ public final class IdempotencyBenchmark {
         void start();
 
         String perRequest(long requests);
+
+    }
+
+    private static final class RedisCounter implements StoreCounter {
+
+        private final RedisCommands server;
+
+        private final CountingRedisClient client;
+
+        private Map<String, Long> serverBefore;
+
+        private Map<String, Long> clientBefore;
+
+        RedisCounter(RedisCommands server, CountingRedisClient client) {
+            this.server = server;
+            this.client = client;
+        }
+
+        @Override
+        public void start() {
+            serverBefore = server.snapshot();
+            clientBefore = client.snapshot();
+        }
+
+        @Override
+        public String perRequest(long requests) {
+            return "sent " + RedisCommands.perRequest(clientBefore, client.snapshot(), requests)
+                    + "; INFO commandstats " + RedisCommands.perRequest(serverBefore, server.snapshot(), requests);
+        }
 
     }
 
