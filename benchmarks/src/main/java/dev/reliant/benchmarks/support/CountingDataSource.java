@@ -8,6 +8,9 @@ import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import javax.sql.DataSource;
@@ -16,7 +19,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 
 /**
  * Counts what an application sends to its database: every statement executed (each {@code execute*} call is one
- * round trip with the PostgreSQL driver) and every commit or rollback (one more). Installed as a
+ * round trip with the PostgreSQL driver), per SQL text, and every commit or rollback (one more). Installed as a
  * {@link BeanPostProcessor} that wraps the application's {@link DataSource}.
  */
 public final class CountingDataSource implements BeanPostProcessor {
@@ -25,12 +28,21 @@ public final class CountingDataSource implements BeanPostProcessor {
 
     private final LongAdder commits = new LongAdder();
 
+    private final Map<String, LongAdder> bySql = new ConcurrentHashMap<>();
+
     public long statements() {
         return statements.sum();
     }
 
     public long commits() {
         return commits.sum();
+    }
+
+    /** Executions so far per SQL text. */
+    public Map<String, Long> bySql() {
+        Map<String, Long> snapshot = new TreeMap<>();
+        bySql.forEach((sql, count) -> snapshot.put(sql, count.sum()));
+        return snapshot;
     }
 
     @Override
@@ -51,23 +63,27 @@ public final class CountingDataSource implements BeanPostProcessor {
                 commits.increment();
             }
             Object result = invoke(target, method, args);
+            String sql = args != null && args.length > 0 && args[0] instanceof String text ? text : null;
             if (result instanceof CallableStatement statement) {
-                return statement(CallableStatement.class, statement);
+                return statement(CallableStatement.class, statement, sql);
             }
             if (result instanceof PreparedStatement statement) {
-                return statement(PreparedStatement.class, statement);
+                return statement(PreparedStatement.class, statement, sql);
             }
             if (result instanceof Statement statement) {
-                return statement(Statement.class, statement);
+                return statement(Statement.class, statement, sql);
             }
             return result;
         });
     }
 
-    private <S extends Statement> S statement(Class<S> type, S statement) {
+    private <S extends Statement> S statement(Class<S> type, S statement, String prepared) {
         return proxy(type, statement, (target, method, args) -> {
             if (method.getName().startsWith("execute")) {
                 statements.increment();
+                String sql = args != null && args.length > 0 && args[0] instanceof String text ? text : prepared;
+                bySql.computeIfAbsent(String.valueOf(sql).replaceAll("\\s+", " "), key -> new LongAdder())
+                    .increment();
             }
             return invoke(target, method, args);
         });
