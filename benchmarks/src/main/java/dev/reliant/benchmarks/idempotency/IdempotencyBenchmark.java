@@ -14,6 +14,7 @@ import java.util.function.Function;
 
 import dev.reliant.benchmarks.support.CountingDataSource;
 import dev.reliant.benchmarks.support.CountingRedisClient;
+import dev.reliant.benchmarks.support.Excluded;
 import dev.reliant.benchmarks.support.HttpLoad;
 import dev.reliant.benchmarks.support.Options;
 import dev.reliant.benchmarks.support.RedisCommands;
@@ -34,13 +35,6 @@ import org.springframework.context.ConfigurableApplicationContext;
  * the application sent, per request.
  */
 public final class IdempotencyBenchmark {
-
-    private static final String OUTBOX_AND_SAGA = "dev.reliant.outbox.autoconfigure.OutboxAutoConfiguration,"
-            + "dev.reliant.outbox.autoconfigure.OutboxObservabilityAutoConfiguration,"
-            + "dev.reliant.saga.autoconfigure.SagaAutoConfiguration,"
-            + "dev.reliant.saga.autoconfigure.SagaWebAutoConfiguration,"
-            + "dev.reliant.saga.autoconfigure.SagaActuatorAutoConfiguration,"
-            + "org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration";
 
     private static final int HELD_KEYS = 8;
 
@@ -72,9 +66,8 @@ public final class IdempotencyBenchmark {
         List<String> redis = new ArrayList<>(Servers.redisProperties());
         redis.add("reliant.idempotency.store=redis");
         redis.add("reliant.idempotency.redis.key-prefix=bench:" + UUID.randomUUID() + ":");
-        redis.add("spring.autoconfigure.exclude=" + OUTBOX_AND_SAGA
-                + ",org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"
-                + ",org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration");
+        redis.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.RABBIT,
+                Excluded.JDBC));
         try (RedisCommands server = new RedisCommands()) {
             measureStore("redis", redis, table, context -> new RedisCounter(server,
                     context.getBean(CountingRedisClient.class)));
@@ -82,7 +75,7 @@ public final class IdempotencyBenchmark {
         try (Servers.Schema schema = Servers.newSchema("idempotency")) {
             List<String> jdbc = new ArrayList<>(schema.springProperties(connections));
             jdbc.add("reliant.idempotency.store=jdbc");
-            jdbc.add("spring.autoconfigure.exclude=" + OUTBOX_AND_SAGA);
+            jdbc.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.RABBIT));
             measureStore("jdbc", jdbc, table, context -> new JdbcCounter(context.getBean(CountingDataSource.class)));
         }
         table.print(String.format("Idempotency overhead: 1 KiB JSON echo, %d connections, %d s per phase%s",

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.reliant.benchmarks.support.CountingDataSource;
+import dev.reliant.benchmarks.support.Excluded;
 import dev.reliant.benchmarks.support.Options;
 import dev.reliant.benchmarks.support.Servers;
 import dev.reliant.benchmarks.support.Table;
@@ -28,12 +29,6 @@ public final class SagaBenchmark {
 
     private static final List<String> STEPS = List.of("reserve-stock", "charge-card", "book-shipment");
 
-    private static final String OTHER_STARTERS = "dev.reliant.idempotency.autoconfigure.IdempotencyAutoConfiguration,"
-            + "dev.reliant.idempotency.autoconfigure.IdempotencyActuatorAutoConfiguration,"
-            + "dev.reliant.outbox.autoconfigure.OutboxAutoConfiguration,"
-            + "dev.reliant.outbox.autoconfigure.OutboxObservabilityAutoConfiguration,"
-            + "org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration";
-
     private SagaBenchmark() {
     }
 
@@ -43,7 +38,7 @@ public final class SagaBenchmark {
         try (Servers.Schema schema = Servers.newSchema("saga")) {
             List<String> properties = new ArrayList<>(schema.springProperties(4));
             properties.addAll(List.of("spring.main.banner-mode=off", "logging.level.root=WARN",
-                    "spring.autoconfigure.exclude=" + OTHER_STARTERS));
+                    Excluded.property(Excluded.IDEMPOTENCY, Excluded.OUTBOX, Excluded.MODULITH, Excluded.RABBIT)));
             try (ConfigurableApplicationContext context = new SpringApplicationBuilder(SagaBenchmarkApplication.class)
                 .web(WebApplicationType.NONE)
                 .properties(properties.toArray(String[]::new))
