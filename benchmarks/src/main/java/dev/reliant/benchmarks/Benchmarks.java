@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.reliant.benchmarks.idempotency.IdempotencyBenchmark;
+import dev.reliant.benchmarks.outbox.OutboxBenchmark;
 import dev.reliant.benchmarks.saga.SagaBenchmark;
 import dev.reliant.benchmarks.support.Options;
 
@@ -19,6 +20,7 @@ public final class Benchmarks {
     static {
         BENCHMARKS.put("idempotency", IdempotencyBenchmark::run);
         BENCHMARKS.put("saga", SagaBenchmark::run);
+        BENCHMARKS.put("outbox", OutboxBenchmark::run);
     }
 
     private Benchmarks() {
