@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.reliant.benchmarks.idempotency.IdempotencyBenchmark;
+import dev.reliant.benchmarks.outbox.BacklogBenchmark;
 import dev.reliant.benchmarks.outbox.OutboxBenchmark;
 import dev.reliant.benchmarks.saga.SagaBenchmark;
 import dev.reliant.benchmarks.support.Options;
@@ -21,6 +22,7 @@ public final class Benchmarks {
         BENCHMARKS.put("idempotency", IdempotencyBenchmark::run);
         BENCHMARKS.put("saga", SagaBenchmark::run);
         BENCHMARKS.put("outbox", OutboxBenchmark::run);
+        BENCHMARKS.put("outbox-backlog", BacklogBenchmark::run);
     }
 
     private Benchmarks() {

@@ -3,6 +3,7 @@ package dev.reliant.benchmarks.idempotency;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,14 +30,18 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The cost of {@code @Idempotent}: one Spring MVC application with the same 1 KiB JSON echo with and without the
  * annotation, driven at a fixed number of keep-alive connections, first with the Redis store and then with the JDBC
- * store. For each store, in one run: the plain endpoint, first executions (every key new), replays (every key
- * completed) and the in-progress path (every key claimed by a request still running, answered 409), then the plain
- * endpoint again; with Redis's own command counts ({@code INFO commandstats}) or the JDBC statements and commits
- * the application sent, per request.
+ * store. For each store, after a warm-up, rounds of four short slices, one per kind of request, so that every kind
+ * sees the same drift of a shared machine: the plain endpoint, first executions (every key new), replays (every key
+ * completed) and the in-progress path (every key claimed by a request still running, answered 409). The slices of
+ * one kind are merged; with the Redis commands (as sent by the client and as counted by {@code INFO commandstats})
+ * or the JDBC statements and commits the application sent, per request.
  */
 public final class IdempotencyBenchmark {
 
     private static final int HELD_KEYS = 8;
+
+    /** Connections to PostgreSQL: more than a few per core only makes them queue inside the server. */
+    private static final int JDBC_POOL = 16;
 
     private final Options options;
 
@@ -46,13 +51,16 @@ public final class IdempotencyBenchmark {
 
     private final Duration phase;
 
+    private final int rounds;
+
     private final byte[] payload;
 
     private IdempotencyBenchmark(Options options) {
         this.options = options;
         this.connections = options.pick(64, 16);
-        this.warmup = Duration.ofSeconds(options.pick(10, 1));
-        this.phase = Duration.ofSeconds(options.pick(10, 1));
+        this.warmup = Duration.ofSeconds(options.pick(15, 1));
+        this.phase = Duration.ofSeconds(options.pick(3, 1));
+        this.rounds = options.pick(5, 1);
         this.payload = ("{\"data\":\"" + "x".repeat(1013) + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
@@ -73,16 +81,18 @@ public final class IdempotencyBenchmark {
                     context.getBean(CountingRedisClient.class)));
         }
         try (Servers.Schema schema = Servers.newSchema("idempotency")) {
-            List<String> jdbc = new ArrayList<>(schema.springProperties(connections));
+            List<String> jdbc = new ArrayList<>(schema.springProperties(JDBC_POOL));
             jdbc.add("reliant.idempotency.store=jdbc");
             jdbc.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.RABBIT));
             measureStore("jdbc", jdbc, table, context -> new JdbcCounter(context.getBean(CountingDataSource.class)));
         }
-        table.print(String.format("Idempotency overhead: 1 KiB JSON echo, %d connections, %d s per phase%s",
-                connections, phase.toSeconds(), options.smoke() ? " (smoke)" : ""));
+        table.print(String.format(
+                "Idempotency overhead: 1 KiB JSON echo, %d connections, %d rounds of %d s per kind of request%s",
+                connections, rounds, phase.toSeconds(), options.smoke() ? " (smoke)" : ""));
     }
 
-    private void measureStore(String store, List<String> storeProperties, Table table, Function<ConfigurableApplicationContext, StoreCounter> counters) throws Exception {
+    private void measureStore(String store, List<String> storeProperties, Table table,
+            Function<ConfigurableApplicationContext, StoreCounter> counters) throws Exception {
         List<String> properties = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
                 "logging.level.root=WARN", "server.tomcat.max-keep-alive-requests=-1",
                 "server.tomcat.threads.max=" + (connections + HELD_KEYS + 16)));
@@ -93,38 +103,37 @@ public final class IdempotencyBenchmark {
             .run()) {
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             EchoController controller = context.getBean(EchoController.class);
-            StoreCounter counter = counters.apply(context);
             HttpLoad load = new HttpLoad("127.0.0.1", port, connections);
             String run = UUID.randomUUID().toString().substring(0, 8);
-
             load.run(warmup, n -> plain(), 200);
             load.run(warmup, n -> idempotent("/bench/idempotent", "warm-" + run + "-" + n), 200);
 
-            HttpLoad.Result plain = load.run(phase, n -> plain(), 200);
-            counter.start();
-            HttpLoad.Result first = load.run(phase, n -> idempotent("/bench/idempotent", run + "-" + n), 200);
-            String firstTrips = counter.perRequest(first.latency().getTotalCount());
-            long firstKeys = first.latency().getTotalCount();
-            counter.start();
-            HttpLoad.Result replay = load.run(phase,
-                    n -> idempotent("/bench/idempotent", run + "-" + (n % firstKeys)), 200);
-            String replayTrips = counter.perRequest(replay.latency().getTotalCount());
-            HttpLoad.Result conflict = inProgress(controller, load, run, counter);
-            String conflictTrips = counter.perRequest(conflict.latency().getTotalCount());
-            HttpLoad.Result plainAgain = load.run(phase, n -> plain(), 200);
-
-            Histogram plainLatency = plain.latency().copy();
-            plainLatency.add(plainAgain.latency());
-            double plainRate = (plain.perSecond() + plainAgain.perSecond()) / 2;
-            double plainP50 = plainLatency.getValueAtPercentile(50) / 1e6;
-            double plainP99 = plainLatency.getValueAtPercentile(99) / 1e6;
-            table.row(store, "plain (before)", plain.perSecond(), 1.0, plain.p50Millis(), plain.p99Millis(), "", "",
-                    "");
-            row(table, store, "first execution", first, plainRate, plainP50, plainP99, firstTrips);
-            row(table, store, "replay", replay, plainRate, plainP50, plainP99, replayTrips);
-            row(table, store, "in progress (409)", conflict, plainRate, plainP50, plainP99, conflictTrips);
-            table.row(store, "plain (after)", plainAgain.perSecond(), plainAgain.perSecond() / plainRate,
-                    plainAgain.p50Millis(), plainAgain.p99Millis(), "", "", "");
+            Phase plain = new Phase(counters.apply(context));
+            Phase first = new Phase(counters.apply(context));
+            Phase replay = new Phase(counters.apply(context));
+            Phase conflict = new Phase(counters.apply(context));
+            long keys = 0;
+            for (int round = 0; round < rounds; round++) {
+                plain.run(() -> load.run(phase, n -> plain(), 200));
+                long base = keys;
+                HttpLoad.Result firsts = first
+                    .run(() -> load.run(phase, n -> idempotent("/bench/idempotent", run + "-" + (base + n)), 200));
+                keys += firsts.latency().getTotalCount();
+                long completed = keys;
+                replay.run(() -> load.run(phase,
+                        n -> idempotent("/bench/idempotent", run + "-" + (n % completed)), 200));
+                String held = run + "-" + round;
+                conflict.run(() -> inProgress(controller, load, held));
+            }
+            double plainRate = plain.perSecond();
+            double plainP50 = plain.millis(50);
+            double plainP99 = plain.millis(99);
+            table.row(store, "plain", plainRate, 1.0, plainP50, plainP99, "", "", plain.roundTrips());
+            for (Phase each : List.of(first, replay, conflict)) {
+                table.row(store, each == first ? "first execution" : each == replay ? "replay" : "in progress (409)",
+                        each.perSecond(), each.perSecond() / plainRate, each.millis(50), each.millis(99),
+                        each.millis(50) - plainP50, each.millis(99) - plainP99, each.roundTrips());
+            }
         }
     }
 
@@ -132,8 +141,7 @@ public final class IdempotencyBenchmark {
      * Claims {@link #HELD_KEYS} keys with requests that wait inside the handler, sends duplicates of them under
      * load (each answered 409), then lets the waiting requests finish.
      */
-    private HttpLoad.Result inProgress(EchoController controller, HttpLoad load, String run, StoreCounter counter)
-            throws Exception {
+    private HttpLoad.Result inProgress(EchoController controller, HttpLoad load, String run) throws Exception {
         controller.hold();
         ExecutorService holders = Executors.newFixedThreadPool(HELD_KEYS);
         try {
@@ -152,7 +160,6 @@ public final class IdempotencyBenchmark {
                 }
                 Thread.sleep(10);
             }
-            counter.start();
             HttpLoad.Result conflict = load.run(phase,
                     n -> idempotent("/bench/held", "held-" + run + "-" + (n % HELD_KEYS)), 409);
             controller.release();
@@ -167,12 +174,6 @@ public final class IdempotencyBenchmark {
         }
     }
 
-    private static void row(Table table, String store, String request, HttpLoad.Result result, double plainRate,
-            double plainP50, double plainP99, String trips) {
-        table.row(store, request, result.perSecond(), result.perSecond() / plainRate, result.p50Millis(),
-                result.p99Millis(), result.p50Millis() - plainP50, result.p99Millis() - plainP99, trips);
-    }
-
     private byte[] plain() {
         return HttpLoad.post("/bench/plain", payload);
     }
@@ -181,12 +182,59 @@ public final class IdempotencyBenchmark {
         return HttpLoad.post(path, payload, "Idempotency-Key: " + key);
     }
 
-    /** Counts the store's round trips between {@link #start()} and {@link #perRequest(long)}. */
+    /**
+     * Counts the store's round trips between each {@link #start()} and {@link #stop()}, summed over all of them.
+     */
     private interface StoreCounter {
 
         void start();
 
+        void stop();
+
         String perRequest(long requests);
+
+    }
+
+    /** One kind of request, measured in slices interleaved with the other kinds, merged. */
+    private static final class Phase {
+
+        private final StoreCounter counter;
+
+        private final Histogram latency = new Histogram(3);
+
+        private long wallNanos;
+
+        Phase(StoreCounter counter) {
+            this.counter = counter;
+        }
+
+        HttpLoad.Result run(Slice slice) throws Exception {
+            counter.start();
+            HttpLoad.Result result = slice.run();
+            counter.stop();
+            latency.add(result.latency());
+            wallNanos += result.wallNanos();
+            return result;
+        }
+
+        double perSecond() {
+            return latency.getTotalCount() / (wallNanos / 1e9);
+        }
+
+        double millis(double percentile) {
+            return latency.getValueAtPercentile(percentile) / 1e6;
+        }
+
+        String roundTrips() {
+            return counter.perRequest(latency.getTotalCount());
+        }
+
+    }
+
+    @FunctionalInterface
+    private interface Slice {
+
+        HttpLoad.Result run() throws Exception;
 
     }
 
@@ -195,6 +243,10 @@ public final class IdempotencyBenchmark {
         private final RedisCommands server;
 
         private final CountingRedisClient client;
+
+        private final Map<String, Long> serverCounted = new HashMap<>();
+
+        private final Map<String, Long> clientCounted = new HashMap<>();
 
         private Map<String, Long> serverBefore;
 
@@ -212,9 +264,20 @@ public final class IdempotencyBenchmark {
         }
 
         @Override
+        public void stop() {
+            add(serverCounted, serverBefore, server.snapshot());
+            add(clientCounted, clientBefore, client.snapshot());
+        }
+
+        private static void add(Map<String, Long> counted, Map<String, Long> before, Map<String, Long> after) {
+            after.forEach((command, calls) -> counted.merge(command, calls - before.getOrDefault(command, 0L),
+                    Long::sum));
+        }
+
+        @Override
         public String perRequest(long requests) {
-            return "sent " + RedisCommands.perRequest(clientBefore, client.snapshot(), requests)
-                    + "; INFO commandstats " + RedisCommands.perRequest(serverBefore, server.snapshot(), requests);
+            return "sent " + RedisCommands.perRequest(Map.of(), clientCounted, requests) + "; INFO commandstats "
+                    + RedisCommands.perRequest(Map.of(), serverCounted, requests);
         }
 
     }
@@ -227,6 +290,10 @@ public final class IdempotencyBenchmark {
 
         private long commits;
 
+        private long statementsCounted;
+
+        private long commitsCounted;
+
         JdbcCounter(CountingDataSource counting) {
             this.counting = counting;
         }
@@ -238,9 +305,15 @@ public final class IdempotencyBenchmark {
         }
 
         @Override
+        public void stop() {
+            statementsCounted += counting.statements() - statements;
+            commitsCounted += counting.commits() - commits;
+        }
+
+        @Override
         public String perRequest(long requests) {
-            double executed = (double) (counting.statements() - statements) / requests;
-            double committed = (double) (counting.commits() - commits) / requests;
+            double executed = (double) statementsCounted / requests;
+            double committed = (double) commitsCounted / requests;
             return String.format("%.2f (%.2f statements + %.2f commits)", executed + committed, executed, committed);
         }
 

@@ -82,6 +82,29 @@ final class Receiver implements AutoCloseable {
         return true;
     }
 
+    /** Waits until {@code count} distinct messages have arrived; false when {@code timeoutNanos} passed first. */
+    boolean awaitCount(int count, long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (received.size() < count) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /** Nanoseconds from the first arrival to the last. */
+    long receiveSpanNanos() {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (long at : received.values()) {
+            first = Math.min(first, at);
+            last = Math.max(last, at);
+        }
+        return last - first;
+    }
+
     @Override
     public void close() throws IOException, TimeoutException {
         channel.close();
