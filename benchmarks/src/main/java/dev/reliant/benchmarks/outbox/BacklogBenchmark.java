@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 
 import com.rabbitmq.perf.PerfTest;
 import dev.reliant.benchmarks.support.Excluded;
+import dev.reliant.benchmarks.support.InProcessKafka;
 import dev.reliant.benchmarks.support.Options;
 import dev.reliant.benchmarks.support.Servers;
 import dev.reliant.benchmarks.support.Table;
@@ -24,7 +25,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * How fast Reliant's relay drains a backlog to RabbitMQ with 1, 2 and 3 relay instances sharing one outbox table,
+ * How fast Reliant's relay drains a backlog to RabbitMQ with 1, 2 and 3 relay instances sharing one outbox table
+ * (and to an in-process Kafka with one),
  * next to RabbitMQ's own confirmed-publish rate measured in the same run by RabbitMQ PerfTest (one producer, 100
  * unconfirmed messages outstanding, persistent messages of the same size, one consumer). The backlog is written
  * through {@code Outbox#publish} with the relay off (1,000 keys, 100 events per key), then the relays start; the
@@ -50,26 +52,32 @@ public final class BacklogBenchmark {
         double rabbit = perfTest(perfTestSeconds);
         table.row("RabbitMQ PerfTest, 1 producer, 100 confirms outstanding", "", "", rabbit, 1.0);
         for (int relays = 1; relays <= 3; relays++) {
-            double rate = drain(backlog, relays);
-            table.row("Reliant relay ×" + relays + " → RabbitMQ (confirmed)", backlog,
-                    backlog / rate, rate, rate / rabbit);
+            double rate = drain(backlog, relays, "rabbit");
+            table.row("Reliant relay ×" + relays + " → RabbitMQ (confirmed)", backlog, backlog / rate, rate,
+                    rate / rabbit);
         }
+        double kafka = drain(backlog, 1, "kafka");
+        table.row("Reliant relay ×1 → Kafka in-process (acks=all)", backlog, backlog / kafka, kafka, "");
         table.print(String.format("Outbox backlog drain: %,d messages on %,d keys%s", backlog, KEYS,
                 options.smoke() ? " (smoke)" : ""));
     }
 
-    private static double drain(int backlog, int relays) throws Exception {
-        try (Receiver receiver = new Receiver(Servers.rabbit());
+    private static double drain(int backlog, int relays, String broker) throws Exception {
+        boolean rabbit = broker.equals("rabbit");
+        try (Receiver receiver = rabbit ? new RabbitReceiver(Servers.rabbit())
+                : new KafkaReceiver(InProcessKafka.bootstrapServers());
                 Servers.Schema schema = Servers.newSchema("backlog")) {
             List<String> common = new ArrayList<>(schema.springProperties(WRITERS + 4));
-            common.addAll(Servers.rabbitProperties());
-            common.addAll(List.of("spring.main.banner-mode=off", "reliant.outbox.publisher=rabbit",
+            common.addAll(rabbit ? Servers.rabbitProperties()
+                    : List.of("spring.kafka.bootstrap-servers=" + InProcessKafka.bootstrapServers()));
+            common.addAll(List.of("spring.main.banner-mode=off", "reliant.outbox.publisher=" + broker,
                     "spring.rabbitmq.publisher-confirm-type=correlated", "spring.rabbitmq.publisher-returns=true",
-                    Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.MODULITH)));
+                    Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.MODULITH,
+                            rabbit ? Excluded.KAFKA : Excluded.RABBIT)));
             List<String> writer = new ArrayList<>(common);
             writer.add("reliant.outbox.relay.enabled=false");
             try (ConfigurableApplicationContext context = start(BacklogWriterApplication.class, writer)) {
-                write(context.getBean(BacklogWriterApplication.BacklogWriter.class), receiver.exchange(), backlog);
+                write(context.getBean(BacklogWriterApplication.BacklogWriter.class), receiver.destination(), backlog);
             }
             List<ConfigurableApplicationContext> instances = new ArrayList<>();
             try {

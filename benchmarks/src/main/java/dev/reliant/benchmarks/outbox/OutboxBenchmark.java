@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.reliant.benchmarks.support.Excluded;
+import dev.reliant.benchmarks.support.InProcessKafka;
 import dev.reliant.benchmarks.support.Options;
 import dev.reliant.benchmarks.support.Servers;
 import dev.reliant.benchmarks.support.Table;
@@ -24,7 +25,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Reliant's outbox against Spring Modulith's event publication registry on the same workload, PostgreSQL and
- * RabbitMQ, one after the other in one run: 8 writer threads, each transaction one domain row and one event; a
+ * broker, one after the other in one run, to RabbitMQ and then to an in-process Kafka: 8 writer threads, each transaction one domain row and one event; a
  * consumer counting distinct message ids. Per contender: the writers flat out (their commit rate, and the rate at
  * which the events arrived, from the first commit to the last arrival), then a steady 200 and 1,000 events/s with
  * the commit-to-receive latency of every event.
@@ -43,8 +44,8 @@ public final class OutboxBenchmark {
 
     private OutboxBenchmark(Options options) {
         this.options = options;
-        this.saturated = Duration.ofSeconds(options.pick(20, 2));
-        this.steady = Duration.ofSeconds(options.pick(30, 2));
+        this.saturated = Duration.ofSeconds(options.pick(15, 1));
+        this.steady = Duration.ofSeconds(options.pick(20, 1));
     }
 
     public static void run(Options options) throws Exception {
@@ -56,55 +57,65 @@ public final class OutboxBenchmark {
                 "end-to-end ÷ commits", "p50 ms (saturated)", "p99 ms (saturated)");
         Table latency = new Table("contender", "target events/s", "achieved events/s", "p50 ms", "p99 ms",
                 "max ms");
-        List<String> reliant = List.of("reliant.outbox.publisher=rabbit",
-                "spring.rabbitmq.publisher-confirm-type=correlated", "spring.rabbitmq.publisher-returns=true",
-                Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.MODULITH));
-        List<String> modulith = List.of("spring.modulith.events.jdbc.schema-initialization.enabled=true",
-                Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.OUTBOX));
-        Map<String, Double> endToEnd = new ConcurrentHashMap<>();
-        Map<String, Double> commits = new ConcurrentHashMap<>();
-        contender("Reliant outbox (RabbitMQ, confirmed)", ReliantOutboxApplication.class, reliant, throughput,
-                latency, endToEnd, commits);
-        contender("Spring Modulith 2.1.1 JDBC (RabbitTemplate, unconfirmed)", ModulithOutboxApplication.class,
-                modulith, throughput, latency, endToEnd, commits);
+        Table ratios = new Table("broker", "Reliant ÷ Modulith end-to-end", "target",
+                "Reliant end-to-end ÷ its writers' commits", "target");
+        for (String broker : List.of("rabbit", "kafka")) {
+            Run reliant = contender(broker, true, throughput, latency);
+            Run modulith = contender(broker, false, throughput, latency);
+            ratios.row(broker, reliant.endToEndRate() / modulith.endToEndRate(), "≥ 1.5",
+                    reliant.endToEndRate() / reliant.commitRate(), "≥ 0.95");
+        }
         String suffix = options.smoke() ? " (smoke)" : "";
         throughput.print(String.format("Outbox throughput: %d writers flat out for %d s%s", WRITERS,
                 saturated.toSeconds(), suffix));
         latency.print(String.format("Outbox commit-to-receive latency at a steady rate, %d s each%s",
                 steady.toSeconds(), suffix));
-        List<String> names = new ArrayList<>(endToEnd.keySet());
-        names.sort(null);
-        String reliantName = names.stream().filter(n -> n.startsWith("Reliant")).findFirst().orElseThrow();
-        String modulithName = names.stream().filter(n -> n.startsWith("Spring Modulith")).findFirst().orElseThrow();
-        new Table("ratio", "value", "target")
-            .row("Reliant end-to-end ÷ Modulith end-to-end", endToEnd.get(reliantName) / endToEnd.get(modulithName),
-                    "≥ 1.5")
-            .row("Reliant end-to-end ÷ its writers' commits", endToEnd.get(reliantName) / commits.get(reliantName),
-                    "≥ 0.95")
-            .print("Outbox ratios" + suffix);
+        ratios.print("Outbox ratios" + suffix);
     }
 
-    private void contender(String name, Class<?> application, List<String> specific, Table throughput,
-            Table latency, Map<String, Double> endToEnd, Map<String, Double> commitRates) throws Exception {
-        try (Receiver receiver = new Receiver(Servers.rabbit());
+    private Run contender(String broker, boolean reliant, Table throughput, Table latency) throws Exception {
+        boolean rabbit = broker.equals("rabbit");
+        String name = (reliant ? "Reliant outbox → " : "Spring Modulith 2.1.1 JDBC → ")
+                + (rabbit ? "RabbitMQ" : "Kafka") + (reliant ? " (acknowledged)" : " (not acknowledged)");
+        List<String> properties = new ArrayList<>();
+        if (rabbit) {
+            properties.addAll(Servers.rabbitProperties());
+        }
+        else {
+            properties.add("spring.kafka.bootstrap-servers=" + InProcessKafka.bootstrapServers());
+        }
+        if (reliant) {
+            properties.add("reliant.outbox.publisher=" + broker);
+            properties.add("spring.rabbitmq.publisher-confirm-type=correlated");
+            properties.add("spring.rabbitmq.publisher-returns=true");
+            properties.add(Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.MODULITH,
+                    rabbit ? Excluded.KAFKA : Excluded.RABBIT));
+        }
+        else {
+            properties.add("benchmark.broker=" + broker);
+            properties.add("spring.modulith.events.jdbc.schema-initialization.enabled=true");
+            properties.add(Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.OUTBOX,
+                    rabbit ? Excluded.KAFKA : Excluded.RABBIT));
+        }
+        try (Receiver receiver = rabbit ? new RabbitReceiver(Servers.rabbit())
+                : new KafkaReceiver(InProcessKafka.bootstrapServers());
                 Servers.Schema schema = Servers.newSchema("outbox")) {
             // the domain table exists before the application starts, as it would in production
             try (var admin = schema.dataSource(1)) {
                 new JdbcTemplate(admin).execute("CREATE TABLE orders (id UUID PRIMARY KEY, payload TEXT NOT NULL)");
             }
-            List<String> properties = new ArrayList<>(schema.springProperties(WRITERS + 8));
-            properties.addAll(Servers.rabbitProperties());
-            properties.addAll(List.of("spring.main.banner-mode=off", "benchmark.exchange=" + receiver.exchange()));
-            properties.addAll(specific);
-            try (ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
+            properties.addAll(schema.springProperties(WRITERS + 8));
+            properties.addAll(List.of("spring.main.banner-mode=off", "benchmark.destination=" + receiver.destination()));
+            try (ConfigurableApplicationContext context = new SpringApplicationBuilder(
+                    reliant ? ReliantOutboxApplication.class : ModulithOutboxApplication.class)
                 .web(WebApplicationType.NONE)
                 .properties(properties.toArray(String[]::new))
                 .run()) {
                 OrderWriter writer = context.getBean(OrderWriter.class);
-                saturate(writer, receiver, Duration.ofSeconds(options.pick(5, 1)));
+                if (!options.smoke()) {
+                    saturate(writer, receiver, Duration.ofSeconds(5));
+                }
                 Run run = saturate(writer, receiver, saturated);
-                endToEnd.put(name, run.endToEndRate());
-                commitRates.put(name, run.commitRate());
                 throughput.row(name, run.events(), run.commitRate(), run.endToEndRate(),
                         run.endToEndRate() / run.commitRate(), millis(run.latency(), 50), millis(run.latency(), 99));
                 for (int rate : new int[] { 200, 1_000 }) {
@@ -112,6 +123,7 @@ public final class OutboxBenchmark {
                     latency.row(name, rate, paced.commitRate(), millis(paced.latency(), 50),
                             millis(paced.latency(), 99), paced.latency().getMaxValue() / 1e6);
                 }
+                return run;
             }
         }
     }

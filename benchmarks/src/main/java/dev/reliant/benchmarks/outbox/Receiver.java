@@ -1,62 +1,24 @@
 package dev.reliant.benchmarks.outbox;
 
-import java.io.IOException;
-import java.net.URI;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
-
-import com.rabbitmq.client.BuiltinExchangeType;
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 
 /**
- * The consumer side of every outbox run: a RabbitMQ topic exchange with one queue bound to all keys, consumed
- * with automatic acknowledgement, remembering when each distinct message id first arrived.
+ * The consumer side of every outbox run: a fresh destination on a broker, consumed without any processing,
+ * remembering when each distinct message id first arrived.
  */
-final class Receiver implements AutoCloseable {
-
-    private final Connection connection;
-
-    private final Channel channel;
-
-    private final String exchange;
-
-    private final String queue;
+abstract class Receiver implements AutoCloseable {
 
     private final Map<String, Long> received = new ConcurrentHashMap<>();
 
-    Receiver(URI rabbit) throws IOException, TimeoutException {
-        ConnectionFactory factory = new ConnectionFactory();
-        try {
-            factory.setUri(rabbit);
-        }
-        catch (Exception ex) {
-            throw new IllegalArgumentException("Bad RabbitMQ URI " + rabbit, ex);
-        }
-        this.connection = factory.newConnection("reliant-benchmark-receiver");
-        this.channel = connection.createChannel();
-        String name = "reliant.bench." + UUID.randomUUID().toString().substring(0, 8);
-        this.exchange = name;
-        this.queue = name;
-        channel.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, false, true, null);
-        channel.queueDeclare(queue, false, true, true, null);
-        channel.queueBind(queue, exchange, "#");
-        channel.basicQos(2000);
-        channel.basicConsume(queue, true, (tag, delivery) -> {
-            long now = System.nanoTime();
-            String id = delivery.getProperties().getMessageId();
-            if (id != null) {
-                received.putIfAbsent(id, now);
-            }
-        }, tag -> {
-        });
-    }
+    /** The exchange or topic the writers publish to. */
+    abstract String destination();
 
-    String exchange() {
-        return exchange;
+    /** Records the arrival of a message, the first time its id is seen. */
+    protected final void arrived(String id, long at) {
+        if (id != null) {
+            received.putIfAbsent(id, at);
+        }
     }
 
     /** When the message with this id first arrived ({@link System#nanoTime()}), or {@code null}. */
@@ -106,9 +68,6 @@ final class Receiver implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, TimeoutException {
-        channel.close();
-        connection.close();
-    }
+    public abstract void close() throws Exception;
 
 }

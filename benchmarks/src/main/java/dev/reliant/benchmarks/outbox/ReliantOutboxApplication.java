@@ -20,7 +20,7 @@ public class ReliantOutboxApplication {
     @Bean
     OrderWriter orderWriter(TransactionTemplate transactions, JdbcTemplate jdbc, Outbox outbox,
             Environment environment) {
-        String exchange = environment.getRequiredProperty("benchmark.exchange");
+        String exchange = environment.getRequiredProperty("benchmark.destination");
         return () -> transactions.execute(status -> {
             UUID order = UUID.randomUUID();
             jdbc.update("INSERT INTO orders (id, payload) VALUES (?, ?)", order, OutboxBenchmark.PAYLOAD);

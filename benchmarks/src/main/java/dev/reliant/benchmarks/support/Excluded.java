@@ -26,6 +26,8 @@ public enum Excluded {
 
     RABBIT("org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration"),
 
+    KAFKA("org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration"),
+
     JDBC("org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
             "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration");
 
