@@ -74,7 +74,7 @@ public final class IdempotencyBenchmark {
         List<String> redis = new ArrayList<>(Servers.redisProperties());
         redis.add("reliant.idempotency.store=redis");
         redis.add("reliant.idempotency.redis.key-prefix=bench:" + UUID.randomUUID() + ":");
-        redis.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.RABBIT, Excluded.KAFKA,
+        redis.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK, Excluded.RABBIT, Excluded.KAFKA,
                 Excluded.JDBC));
         try (RedisCommands server = new RedisCommands()) {
             measureStore("redis", redis, table, context -> new RedisCounter(server,
@@ -83,7 +83,7 @@ public final class IdempotencyBenchmark {
         try (Servers.Schema schema = Servers.newSchema("idempotency")) {
             List<String> jdbc = new ArrayList<>(schema.springProperties(JDBC_POOL));
             jdbc.add("reliant.idempotency.store=jdbc");
-            jdbc.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.RABBIT, Excluded.KAFKA));
+            jdbc.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK, Excluded.RABBIT, Excluded.KAFKA));
             measureStore("jdbc", jdbc, table, context -> new JdbcCounter(context.getBean(CountingDataSource.class)));
         }
         table.print(String.format(

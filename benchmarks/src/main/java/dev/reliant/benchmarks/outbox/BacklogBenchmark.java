@@ -72,7 +72,7 @@ public final class BacklogBenchmark {
                     : List.of("spring.kafka.bootstrap-servers=" + InProcessKafka.bootstrapServers()));
             common.addAll(List.of("spring.main.banner-mode=off", "reliant.outbox.publisher=" + broker,
                     "spring.rabbitmq.publisher-confirm-type=correlated", "spring.rabbitmq.publisher-returns=true",
-                    Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.MODULITH,
+                    Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK,
                             rabbit ? Excluded.KAFKA : Excluded.RABBIT)));
             List<String> writer = new ArrayList<>(common);
             writer.add("reliant.outbox.relay.enabled=false");

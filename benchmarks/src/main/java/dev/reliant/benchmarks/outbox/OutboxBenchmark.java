@@ -58,11 +58,13 @@ public final class OutboxBenchmark {
         Table latency = new Table("contender", "target events/s", "achieved events/s", "p50 ms", "p99 ms",
                 "max ms");
         Table ratios = new Table("broker", "Reliant ÷ Modulith end-to-end", "target",
-                "Reliant end-to-end ÷ its writers' commits", "target");
+                "Reliant ÷ Namastack end-to-end", "Reliant end-to-end ÷ its writers' commits", "target");
         for (String broker : List.of("rabbit", "kafka")) {
-            Run reliant = contender(broker, true, throughput, latency);
-            Run modulith = contender(broker, false, throughput, latency);
+            Run reliant = contender(broker, Contender.RELIANT, throughput, latency);
+            Run modulith = contender(broker, Contender.MODULITH, throughput, latency);
+            Run namastack = contender(broker, Contender.NAMASTACK, throughput, latency);
             ratios.row(broker, reliant.endToEndRate() / modulith.endToEndRate(), "≥ 1.5",
+                    reliant.endToEndRate() / namastack.endToEndRate(),
                     reliant.endToEndRate() / reliant.commitRate(), "≥ 0.95");
         }
         String suffix = options.smoke() ? " (smoke)" : "";
@@ -73,10 +75,10 @@ public final class OutboxBenchmark {
         ratios.print("Outbox ratios" + suffix);
     }
 
-    private Run contender(String broker, boolean reliant, Table throughput, Table latency) throws Exception {
+    private Run contender(String broker, Contender contender, Table throughput, Table latency) throws Exception {
         boolean rabbit = broker.equals("rabbit");
-        String name = (reliant ? "Reliant outbox → " : "Spring Modulith 2.1.1 JDBC → ")
-                + (rabbit ? "RabbitMQ" : "Kafka") + (reliant ? " (acknowledged)" : " (not acknowledged)");
+        String name = contender.label + " → " + (rabbit ? "RabbitMQ" : "Kafka")
+                + (contender == Contender.MODULITH ? " (not acknowledged)" : " (acknowledged)");
         List<String> properties = new ArrayList<>();
         if (rabbit) {
             properties.addAll(Servers.rabbitProperties());
@@ -84,18 +86,31 @@ public final class OutboxBenchmark {
         else {
             properties.add("spring.kafka.bootstrap-servers=" + InProcessKafka.bootstrapServers());
         }
-        if (reliant) {
-            properties.add("reliant.outbox.publisher=" + broker);
-            properties.add("spring.rabbitmq.publisher-confirm-type=correlated");
-            properties.add("spring.rabbitmq.publisher-returns=true");
-            properties.add(Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.MODULITH,
-                    rabbit ? Excluded.KAFKA : Excluded.RABBIT));
-        }
-        else {
-            properties.add("benchmark.broker=" + broker);
-            properties.add("spring.modulith.events.jdbc.schema-initialization.enabled=true");
-            properties.add(Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.OUTBOX,
-                    rabbit ? Excluded.KAFKA : Excluded.RABBIT));
+        Excluded otherBroker = rabbit ? Excluded.KAFKA : Excluded.RABBIT;
+        switch (contender) {
+            case RELIANT -> {
+                properties.add("reliant.outbox.publisher=" + broker);
+                properties.add("spring.rabbitmq.publisher-confirm-type=correlated");
+                properties.add("spring.rabbitmq.publisher-returns=true");
+                properties.add(Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.MODULITH,
+                        Excluded.NAMASTACK, otherBroker));
+            }
+            case MODULITH -> {
+                properties.add("benchmark.broker=" + broker);
+                properties.add("spring.modulith.events.jdbc.schema-initialization.enabled=true");
+                properties.add(Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.OUTBOX,
+                        Excluded.NAMASTACK, otherBroker));
+            }
+            case NAMASTACK -> {
+                properties.add("benchmark.broker=" + broker);
+                properties.add("spring.rabbitmq.publisher-confirm-type=correlated");
+                properties.add("namastack.outbox.jdbc.schema-initialization.enabled=true");
+                // the default (10 keys every 2 s) cannot keep up with this workload at all
+                properties.add("namastack.outbox.polling.fixed.interval=100ms");
+                properties.add("namastack.outbox.polling.batch-size=100");
+                properties.add(Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.OUTBOX,
+                        Excluded.MODULITH, otherBroker));
+            }
         }
         try (Receiver receiver = rabbit ? new RabbitReceiver(Servers.rabbit())
                 : new KafkaReceiver(InProcessKafka.bootstrapServers());
@@ -106,8 +121,7 @@ public final class OutboxBenchmark {
             }
             properties.addAll(schema.springProperties(WRITERS + 8));
             properties.addAll(List.of("spring.main.banner-mode=off", "benchmark.destination=" + receiver.destination()));
-            try (ConfigurableApplicationContext context = new SpringApplicationBuilder(
-                    reliant ? ReliantOutboxApplication.class : ModulithOutboxApplication.class)
+            try (ConfigurableApplicationContext context = new SpringApplicationBuilder(contender.application)
                 .web(WebApplicationType.NONE)
                 .properties(properties.toArray(String[]::new))
                 .run()) {
@@ -199,6 +213,25 @@ public final class OutboxBenchmark {
 
     private static double millis(Histogram histogram, double percentile) {
         return histogram.getValueAtPercentile(percentile) / 1e6;
+    }
+
+    private enum Contender {
+
+        RELIANT("Reliant outbox", ReliantOutboxApplication.class),
+
+        MODULITH("Spring Modulith 2.1.1 JDBC", ModulithOutboxApplication.class),
+
+        NAMASTACK("Namastack Outbox 1.6.0 JDBC (100 ms poll, 100 keys)", NamastackOutboxApplication.class);
+
+        private final String label;
+
+        private final Class<?> application;
+
+        Contender(String label, Class<?> application) {
+            this.label = label;
+            this.application = application;
+        }
+
     }
 
     private record Run(int events, long commitNanos, long receiveNanos, Histogram latency) {

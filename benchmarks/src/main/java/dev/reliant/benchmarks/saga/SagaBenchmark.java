@@ -38,7 +38,7 @@ public final class SagaBenchmark {
         try (Servers.Schema schema = Servers.newSchema("saga")) {
             List<String> properties = new ArrayList<>(schema.springProperties(4));
             properties.addAll(List.of("spring.main.banner-mode=off", "logging.level.root=WARN",
-                    Excluded.property(Excluded.IDEMPOTENCY, Excluded.OUTBOX, Excluded.MODULITH, Excluded.RABBIT, Excluded.KAFKA)));
+                    Excluded.property(Excluded.IDEMPOTENCY, Excluded.OUTBOX, Excluded.MODULITH, Excluded.NAMASTACK, Excluded.RABBIT, Excluded.KAFKA)));
             try (ConfigurableApplicationContext context = new SpringApplicationBuilder(SagaBenchmarkApplication.class)
                 .web(WebApplicationType.NONE)
                 .properties(properties.toArray(String[]::new))

@@ -24,6 +24,14 @@ public enum Excluded {
             "org.springframework.modulith.moments.autoconfigure.MomentsAutoConfiguration",
             "org.springframework.modulith.moments.autoconfigure.MomentsJacksonAutoConfiguration"),
 
+    NAMASTACK("io.namastack.outbox.config.OutboxCoreInfrastructureAutoConfiguration",
+            "io.namastack.outbox.config.OutboxCoreThreadingAutoConfiguration",
+            "io.namastack.outbox.config.OutboxCoreProcessingAutoConfiguration",
+            "io.namastack.outbox.config.OutboxCoreSchedulingAutoConfiguration",
+            "io.namastack.outbox.config.OutboxCoreMulticasterAutoConfiguration",
+            "io.namastack.outbox.OutboxJacksonAutoConfiguration", "io.namastack.outbox.config.JdbcOutboxAutoConfiguration",
+            "io.namastack.outbox.config.JdbcOutboxSchemaAutoConfiguration"),
+
     RABBIT("org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration"),
 
     KAFKA("org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration"),
