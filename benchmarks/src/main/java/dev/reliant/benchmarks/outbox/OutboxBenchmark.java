@@ -125,6 +125,7 @@ public final class OutboxBenchmark {
                 .web(WebApplicationType.NONE)
                 .properties(properties.toArray(String[]::new))
                 .run()) {
+                System.out.printf("%s: measuring%n", name);
                 OrderWriter writer = context.getBean(OrderWriter.class);
                 if (!options.smoke()) {
                     saturate(writer, receiver, Duration.ofSeconds(5));
@@ -132,6 +133,8 @@ public final class OutboxBenchmark {
                 Run run = saturate(writer, receiver, saturated);
                 throughput.row(name, run.events(), run.commitRate(), run.endToEndRate(),
                         run.endToEndRate() / run.commitRate(), millis(run.latency(), 50), millis(run.latency(), 99));
+                System.out.printf("%s: %d events, %.0f commits/s, %.0f end-to-end events/s%n", name, run.events(),
+                        run.commitRate(), run.endToEndRate());
                 for (int rate : new int[] { 200, 1_000 }) {
                     Run paced = pace(writer, receiver, rate, steady);
                     latency.row(name, rate, paced.commitRate(), millis(paced.latency(), 50),
@@ -196,7 +199,9 @@ public final class OutboxBenchmark {
 
     private static Run collect(long start, Map<String, Long> committed, Receiver receiver) throws Exception {
         if (!receiver.awaitAll(committed.keySet(), TimeUnit.MINUTES.toNanos(3))) {
-            throw new IllegalStateException("Not every committed event arrived within 3 minutes");
+            long arrived = committed.keySet().stream().filter(id -> receiver.receivedAt(id) != null).count();
+            throw new IllegalStateException("Only " + arrived + " of " + committed.size()
+                    + " committed events arrived within 3 minutes");
         }
         Histogram latency = new Histogram(TimeUnit.MINUTES.toNanos(10), 3);
         long lastCommit = start;
