@@ -1,0 +1,322 @@
+package dev.reliant.benchmarks.idempotency;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import dev.reliant.benchmarks.support.CountingDataSource;
+import dev.reliant.benchmarks.support.CountingRedisClient;
+import dev.reliant.benchmarks.support.Excluded;
+import dev.reliant.benchmarks.support.HttpLoad;
+import dev.reliant.benchmarks.support.Options;
+import dev.reliant.benchmarks.support.RedisCommands;
+import dev.reliant.benchmarks.support.Servers;
+import dev.reliant.benchmarks.support.Table;
+import org.HdrHistogram.Histogram;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The cost of {@code @Idempotent}: one Spring MVC application with the same 1 KiB JSON echo with and without the
+ * annotation, driven at a fixed number of keep-alive connections, first with the Redis store and then with the JDBC
+ * store. For each store, after a warm-up, rounds of four short slices, one per kind of request, so that every kind
+ * sees the same drift of a shared machine: the plain endpoint, first executions (every key new), replays (every key
+ * completed) and the in-progress path (every key claimed by a request still running, answered 409). The slices of
+ * one kind are merged; with the Redis commands (as sent by the client and as counted by {@code INFO commandstats})
+ * or the JDBC statements and commits the application sent, per request.
+ */
+public final class IdempotencyBenchmark {
+
+    private static final int HELD_KEYS = 8;
+
+    /** Connections to PostgreSQL: more than a few per core only makes them queue inside the server. */
+    private static final int JDBC_POOL = 16;
+
+    private final Options options;
+
+    private final int connections;
+
+    private final Duration warmup;
+
+    private final Duration phase;
+
+    private final int rounds;
+
+    private final byte[] payload;
+
+    private IdempotencyBenchmark(Options options) {
+        this.options = options;
+        this.connections = options.pick(64, 16);
+        this.warmup = Duration.ofSeconds(options.pick(15, 1));
+        this.phase = Duration.ofSeconds(options.pick(3, 1));
+        this.rounds = options.pick(5, 1);
+        this.payload = ("{\"data\":\"" + "x".repeat(1013) + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static void run(Options options) throws Exception {
+        new IdempotencyBenchmark(options).measure();
+    }
+
+    private void measure() throws Exception {
+        Table table = new Table("store", "request", "req/s", "× plain req/s", "p50 ms", "p99 ms", "added p50 ms",
+                "added p99 ms", "store round trips per request");
+        List<String> redis = new ArrayList<>(Servers.redisProperties());
+        redis.add("reliant.idempotency.store=redis");
+        redis.add("reliant.idempotency.redis.key-prefix=bench:" + UUID.randomUUID() + ":");
+        redis.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK, Excluded.RABBIT, Excluded.KAFKA,
+                Excluded.JDBC));
+        try (RedisCommands server = new RedisCommands()) {
+            measureStore("redis", redis, table, context -> new RedisCounter(server,
+                    context.getBean(CountingRedisClient.class)));
+        }
+        try (Servers.Schema schema = Servers.newSchema("idempotency")) {
+            List<String> jdbc = new ArrayList<>(schema.springProperties(JDBC_POOL));
+            jdbc.add("reliant.idempotency.store=jdbc");
+            jdbc.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK, Excluded.RABBIT, Excluded.KAFKA));
+            measureStore("jdbc", jdbc, table, context -> new JdbcCounter(context.getBean(CountingDataSource.class)));
+        }
+        table.print(String.format(
+                "Idempotency overhead: 1 KiB JSON echo, %d connections, %d rounds of %d s per kind of request%s",
+                connections, rounds, phase.toSeconds(), options.smoke() ? " (smoke)" : ""));
+    }
+
+    private void measureStore(String store, List<String> storeProperties, Table table,
+            Function<ConfigurableApplicationContext, StoreCounter> counters) throws Exception {
+        List<String> properties = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
+                "logging.level.root=WARN", "server.tomcat.max-keep-alive-requests=-1",
+                "server.tomcat.threads.max=" + (connections + HELD_KEYS + 16)));
+        properties.addAll(storeProperties);
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(
+                IdempotencyBenchmarkApplication.class)
+            .properties(properties.toArray(String[]::new))
+            .run()) {
+            int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+            EchoController controller = context.getBean(EchoController.class);
+            HttpLoad load = new HttpLoad("127.0.0.1", port, connections);
+            String run = UUID.randomUUID().toString().substring(0, 8);
+            load.run(warmup, n -> plain(), 200);
+            load.run(warmup, n -> idempotent("/bench/idempotent", "warm-" + run + "-" + n), 200);
+
+            Phase plain = new Phase(counters.apply(context));
+            Phase first = new Phase(counters.apply(context));
+            Phase replay = new Phase(counters.apply(context));
+            Phase conflict = new Phase(counters.apply(context));
+            long keys = 0;
+            for (int round = 0; round < rounds; round++) {
+                plain.run(() -> load.run(phase, n -> plain(), 200));
+                long base = keys;
+                HttpLoad.Result firsts = first
+                    .run(() -> load.run(phase, n -> idempotent("/bench/idempotent", run + "-" + (base + n)), 200));
+                keys += firsts.latency().getTotalCount();
+                long completed = keys;
+                replay.run(() -> load.run(phase,
+                        n -> idempotent("/bench/idempotent", run + "-" + (n % completed)), 200));
+                String held = run + "-" + round;
+                conflict.run(() -> inProgress(controller, load, held));
+            }
+            double plainRate = plain.perSecond();
+            double plainP50 = plain.millis(50);
+            double plainP99 = plain.millis(99);
+            table.row(store, "plain", plainRate, 1.0, plainP50, plainP99, "", "", plain.roundTrips());
+            for (Phase each : List.of(first, replay, conflict)) {
+                table.row(store, each == first ? "first execution" : each == replay ? "replay" : "in progress (409)",
+                        each.perSecond(), each.perSecond() / plainRate, each.millis(50), each.millis(99),
+                        each.millis(50) - plainP50, each.millis(99) - plainP99, each.roundTrips());
+            }
+        }
+    }
+
+    /**
+     * Claims {@link #HELD_KEYS} keys with requests that wait inside the handler, sends duplicates of them under
+     * load (each answered 409), then lets the waiting requests finish.
+     */
+    private HttpLoad.Result inProgress(EchoController controller, HttpLoad load, String run) throws Exception {
+        controller.hold();
+        ExecutorService holders = Executors.newFixedThreadPool(HELD_KEYS);
+        try {
+            List<Future<?>> held = new ArrayList<>();
+            for (int i = 0; i < HELD_KEYS; i++) {
+                byte[] request = idempotent("/bench/held", "held-" + run + "-" + i);
+                held.add(holders.submit(() -> {
+                    load.once(request, 200);
+                    return null;
+                }));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (controller.holding() < HELD_KEYS) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("The held requests never arrived");
+                }
+                Thread.sleep(10);
+            }
+            HttpLoad.Result conflict = load.run(phase,
+                    n -> idempotent("/bench/held", "held-" + run + "-" + (n % HELD_KEYS)), 409);
+            controller.release();
+            for (Future<?> request : held) {
+                request.get(60, TimeUnit.SECONDS);
+            }
+            return conflict;
+        }
+        finally {
+            controller.release();
+            holders.shutdownNow();
+        }
+    }
+
+    private byte[] plain() {
+        return HttpLoad.post("/bench/plain", payload);
+    }
+
+    private byte[] idempotent(String path, String key) {
+        return HttpLoad.post(path, payload, "Idempotency-Key: " + key);
+    }
+
+    /**
+     * Counts the store's round trips between each {@link #start()} and {@link #stop()}, summed over all of them.
+     */
+    private interface StoreCounter {
+
+        void start();
+
+        void stop();
+
+        String perRequest(long requests);
+
+    }
+
+    /** One kind of request, measured in slices interleaved with the other kinds, merged. */
+    private static final class Phase {
+
+        private final StoreCounter counter;
+
+        private final Histogram latency = new Histogram(3);
+
+        private long wallNanos;
+
+        Phase(StoreCounter counter) {
+            this.counter = counter;
+        }
+
+        HttpLoad.Result run(Slice slice) throws Exception {
+            counter.start();
+            HttpLoad.Result result = slice.run();
+            counter.stop();
+            latency.add(result.latency());
+            wallNanos += result.wallNanos();
+            return result;
+        }
+
+        double perSecond() {
+            return latency.getTotalCount() / (wallNanos / 1e9);
+        }
+
+        double millis(double percentile) {
+            return latency.getValueAtPercentile(percentile) / 1e6;
+        }
+
+        String roundTrips() {
+            return counter.perRequest(latency.getTotalCount());
+        }
+
+    }
+
+    @FunctionalInterface
+    private interface Slice {
+
+        HttpLoad.Result run() throws Exception;
+
+    }
+
+    private static final class RedisCounter implements StoreCounter {
+
+        private final RedisCommands server;
+
+        private final CountingRedisClient client;
+
+        private final Map<String, Long> serverCounted = new HashMap<>();
+
+        private final Map<String, Long> clientCounted = new HashMap<>();
+
+        private Map<String, Long> serverBefore;
+
+        private Map<String, Long> clientBefore;
+
+        RedisCounter(RedisCommands server, CountingRedisClient client) {
+            this.server = server;
+            this.client = client;
+        }
+
+        @Override
+        public void start() {
+            serverBefore = server.snapshot();
+            clientBefore = client.snapshot();
+        }
+
+        @Override
+        public void stop() {
+            add(serverCounted, serverBefore, server.snapshot());
+            add(clientCounted, clientBefore, client.snapshot());
+        }
+
+        private static void add(Map<String, Long> counted, Map<String, Long> before, Map<String, Long> after) {
+            after.forEach((command, calls) -> counted.merge(command, calls - before.getOrDefault(command, 0L),
+                    Long::sum));
+        }
+
+        @Override
+        public String perRequest(long requests) {
+            return "sent " + RedisCommands.perRequest(Map.of(), clientCounted, requests) + "; INFO commandstats "
+                    + RedisCommands.perRequest(Map.of(), serverCounted, requests);
+        }
+
+    }
+
+    private static final class JdbcCounter implements StoreCounter {
+
+        private final CountingDataSource counting;
+
+        private long statements;
+
+        private long commits;
+
+        private long statementsCounted;
+
+        private long commitsCounted;
+
+        JdbcCounter(CountingDataSource counting) {
+            this.counting = counting;
+        }
+
+        @Override
+        public void start() {
+            statements = counting.statements();
+            commits = counting.commits();
+        }
+
+        @Override
+        public void stop() {
+            statementsCounted += counting.statements() - statements;
+            commitsCounted += counting.commits() - commits;
+        }
+
+        @Override
+        public String perRequest(long requests) {
+            double executed = (double) statementsCounted / requests;
+            double committed = (double) commitsCounted / requests;
+            return String.format("%.2f (%.2f statements + %.2f commits)", executed + committed, executed, committed);
+        }
+
+    }
+
+}

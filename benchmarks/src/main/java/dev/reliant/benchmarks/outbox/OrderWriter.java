@@ -1,0 +1,9 @@
+package dev.reliant.benchmarks.outbox;
+
+/** One writing transaction of the workload: one domain row and one event, returning the event's message id. */
+@FunctionalInterface
+interface OrderWriter {
+
+    String write();
+
+}
