@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.reliant.idempotency.FingerprintMode;
@@ -16,8 +17,11 @@ import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.http.server.PathContainer;
 import org.springframework.util.StringUtils;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerExecutionChain;
+import org.springframework.web.servlet.mvc.condition.PathPatternsRequestCondition;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import org.springframework.web.util.ServletRequestPathUtils;
 import org.springframework.web.util.pattern.PathPattern;
@@ -37,7 +41,7 @@ public class IdempotencyPolicyResolver {
 
     private final Map<Method, Optional<IdempotencyPolicy>> annotated = new ConcurrentHashMap<>();
 
-    private volatile Boolean anyAnnotated;
+    private volatile List<AnnotatedMapping> annotatedMappings;
 
     public IdempotencyPolicyResolver(List<RequestMappingHandlerMapping> handlerMappings, List<PathRule> rules,
             IdempotencyPolicy defaults) {
@@ -52,7 +56,7 @@ public class IdempotencyPolicyResolver {
         if ("OPTIONS".equals(request.getMethod())) {
             return null;
         }
-        if (anyAnnotated()) {
+        if (mayBeAnnotated(request)) {
             HandlerMethod handler = handlerMethod(request);
             if (handler != null) {
                 Optional<IdempotencyPolicy> policy = annotated.computeIfAbsent(handler.getMethod(),
@@ -72,16 +76,36 @@ public class IdempotencyPolicyResolver {
                 : AnnotatedElementUtils.findMergedAnnotation(handler.getBeanType(), Idempotent.class);
     }
 
-    private boolean anyAnnotated() {
-        Boolean any = anyAnnotated;
-        if (any == null) {
-            // Looking the handler up costs as much as dispatching does; without annotations it is never needed.
-            any = handlerMappings.stream()
-                .flatMap(mapping -> mapping.getHandlerMethods().values().stream())
-                .anyMatch(handler -> findAnnotation(handler) != null);
-            anyAnnotated = any;
+    /**
+     * Whether an annotated handler could serve the request, judged by the patterns and methods of the annotated
+     * mappings alone. Looking the handler up costs as much as dispatching does, so requests to endpoints that are
+     * not idempotent never pay for it.
+     */
+    private boolean mayBeAnnotated(HttpServletRequest request) {
+        List<AnnotatedMapping> mappings = annotatedMappings();
+        if (mappings.isEmpty()) {
+            return false;
         }
-        return any;
+        PathContainer path = PathContainer.parsePath(requestPath(request));
+        for (AnnotatedMapping mapping : mappings) {
+            if (mapping.mayMatch(request.getMethod(), path)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<AnnotatedMapping> annotatedMappings() {
+        List<AnnotatedMapping> mappings = annotatedMappings;
+        if (mappings == null) {
+            mappings = handlerMappings.stream()
+                .flatMap(mapping -> mapping.getHandlerMethods().entrySet().stream())
+                .filter(entry -> findAnnotation(entry.getValue()) != null)
+                .map(entry -> AnnotatedMapping.of(entry.getKey()))
+                .toList();
+            annotatedMappings = mappings;
+        }
+        return mappings;
     }
 
     private HandlerMethod handlerMethod(HttpServletRequest request) {
@@ -166,5 +190,23 @@ public class IdempotencyPolicyResolver {
     }
 
     private record CompiledRule(PathRule rule, PathPattern pattern) {
+    }
+
+    /**
+     * The patterns and methods of one annotated mapping; no patterns means the mapping uses the legacy path
+     * matcher, and then every request is looked up.
+     */
+    private record AnnotatedMapping(Set<PathPattern> patterns, Set<RequestMethod> methods) {
+
+        static AnnotatedMapping of(RequestMappingInfo info) {
+            PathPatternsRequestCondition patterns = info.getPathPatternsCondition();
+            return new AnnotatedMapping((patterns != null) ? patterns.getPatterns() : Set.of(),
+                    info.getMethodsCondition().getMethods());
+        }
+
+        boolean mayMatch(String method, PathContainer path) {
+            boolean methodMatches = methods.isEmpty() || methods.stream().anyMatch(m -> m.name().equals(method));
+            return methodMatches && (patterns.isEmpty() || patterns.stream().anyMatch(p -> p.matches(path)));
+        }
     }
 }
