@@ -53,10 +53,11 @@ public class IdempotencyPolicyResolver {
 
     /** The policy of the request, or {@code null} when it is not idempotent. */
     public IdempotencyPolicy resolve(HttpServletRequest request) {
-        if ("OPTIONS".equals(request.getMethod())) {
+        if ("OPTIONS".equals(request.getMethod()) || (rules.isEmpty() && annotatedMappings().isEmpty())) {
             return null;
         }
-        if (mayBeAnnotated(request)) {
+        PathContainer path = PathContainer.parsePath(requestPath(request));
+        if (mayBeAnnotated(request, path)) {
             HandlerMethod handler = handlerMethod(request);
             if (handler != null) {
                 Optional<IdempotencyPolicy> policy = annotated.computeIfAbsent(handler.getMethod(),
@@ -66,7 +67,7 @@ public class IdempotencyPolicyResolver {
                 }
             }
         }
-        return fromRules(request);
+        return fromRules(request, path);
     }
 
     /** The {@link Idempotent} of a handler method, on the method or else on its class. */
@@ -81,13 +82,8 @@ public class IdempotencyPolicyResolver {
      * mappings alone. Looking the handler up costs as much as dispatching does, so requests to endpoints that are
      * not idempotent never pay for it.
      */
-    private boolean mayBeAnnotated(HttpServletRequest request) {
-        List<AnnotatedMapping> mappings = annotatedMappings();
-        if (mappings.isEmpty()) {
-            return false;
-        }
-        PathContainer path = PathContainer.parsePath(requestPath(request));
-        for (AnnotatedMapping mapping : mappings) {
+    private boolean mayBeAnnotated(HttpServletRequest request, PathContainer path) {
+        for (AnnotatedMapping mapping : annotatedMappings()) {
             if (mapping.mayMatch(request.getMethod(), path)) {
                 return true;
             }
@@ -142,11 +138,7 @@ public class IdempotencyPolicyResolver {
                 List.of(idempotent.fingerprintHeaders()), idempotent.scope());
     }
 
-    private IdempotencyPolicy fromRules(HttpServletRequest request) {
-        if (rules.isEmpty()) {
-            return null;
-        }
-        PathContainer path = PathContainer.parsePath(requestPath(request));
+    private IdempotencyPolicy fromRules(HttpServletRequest request, PathContainer path) {
         for (CompiledRule compiled : rules) {
             PathRule rule = compiled.rule();
             boolean methodMatches = !StringUtils.hasText(rule.method())
