@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Three relays race on one table while 16 writers commit 1,000 keys x 50 messages with random commit delays,
+ * Three relays of two workers each race on one table while 16 writers commit 1,000 keys x 50 messages with random commit delays,
  * several writers often on the same key at once. Each writer draws the key's next number from a counter row
  * after writing its message, in the same transaction, so the numbers of a key follow commit order; the ledger
  * must show every message exactly once and each key's numbers in order.
@@ -65,7 +65,11 @@ class ConcurrentRelaysTests {
     void threeRelaysDeliverEveryMessageOnceAndInCommitOrderPerKey() throws Exception {
         Ledger ledger = new Ledger();
         for (int i = 0; i < 3; i++) {
-            fixture.relay(ledger).batch(50, 10).lease(Duration.ofSeconds(60), Duration.ofSeconds(10)).start();
+            fixture.relay(ledger)
+                .batch(50, 10)
+                .workers(2)
+                .lease(Duration.ofSeconds(60), Duration.ofSeconds(10))
+                .start();
         }
         List<String> slots = new ArrayList<>(KEYS * PER_KEY);
         for (int k = 1; k <= KEYS; k++) {

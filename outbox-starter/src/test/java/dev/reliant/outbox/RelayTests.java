@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.reliant.outbox.relay.OutboxRelay;
 import dev.reliant.outbox.relay.RetryPolicy;
@@ -69,6 +70,36 @@ class RelayTests {
                 "LISTEN " + fixture.tables.channel()) == 1);
         fixture.write("orders", "wake", Map.of("n", 1));
         await().atMost(Duration.ofSeconds(60)).until(() -> ledger.size() == 1);
+    }
+
+    @Test
+    void extraWorkersJoinOnABacklogAndKeepEachKeyInOrder() {
+        fixture.jdbc.update("INSERT INTO reliant_outbox (id, destination, message_key, type, payload)"
+                + " SELECT gen_random_uuid(), 'orders', 'key-' || (n % 40), 'counted', '{\"n\":' || n || '}'"
+                + " FROM generate_series(1, 2000) AS n");
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger mostInFlight = new AtomicInteger();
+        // a broker slow enough that a batch is still out when the next one is claimed
+        Executor slowBroker = CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS);
+        fixture.relay((message) -> ledger.publish(message).thenRunAsync(() -> {
+        }, slowBroker))
+            .batch(10, 5)
+            .workers(3)
+            .pollInterval(Duration.ofMinutes(10))
+            .afterClaim((claimed) -> mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max))
+            .beforeComplete((completion) -> inFlight.decrementAndGet())
+            .start();
+        await().atMost(Duration.ofSeconds(120)).until(() -> fixture.count("status = 'PUBLISHED'") == 2000);
+
+        assertThat(mostInFlight.get()).isGreaterThan(1);
+        assertThat(ledger.size()).isEqualTo(2000);
+        for (int key = 0; key < 40; key++) {
+            List<Integer> numbers = ledger.forKey("key-" + key)
+                .stream()
+                .map((message) -> Integer.valueOf(message.payload().replaceAll("\\D", "")))
+                .toList();
+            assertThat(numbers).hasSize(50).isSorted();
+        }
     }
 
     @Test

@@ -145,7 +145,7 @@ public final class OutboxAutoConfiguration {
         RelayStore store = new RelayStore(new JdbcTemplate(dataSource), ownTransactions(dataSource),
                 jsonMapper.getIfAvailable(JsonMapper::new), tables, relay.isParkedBlocksKey());
         RelaySettings settings = new RelaySettings(relay.getBatchSize(), relay.getMessagesPerKey(), relay.getLease(),
-                relay.getPublishTimeout(), relay.getPollInterval());
+                relay.getPublishTimeout(), relay.getPollInterval(), relay.getWorkers());
         NotificationWaiter waiter = relay.isListen() ? new NotificationWaiter(dataSource, tables.channel()) : null;
         return new OutboxRelay(store, publisher, retryPolicy, settings, waiter,
                 observer.getIfUnique(() -> RelayObserver.NONE));

@@ -172,6 +172,12 @@ public class OutboxProperties {
         private int messagesPerKey = 20;
 
         /**
+         * Batches this instance relays at once, each by its own thread, so that one claims or records its outcome
+         * while another waits for the broker. The extra workers join when the first finds a backlog.
+         */
+        private int workers = 2;
+
+        /**
          * How long claimed messages stay reserved to the claiming instance. After a crash, another instance takes
          * them over when it runs out. At least twice the publish timeout.
          */
@@ -214,6 +220,14 @@ public class OutboxProperties {
 
         public void setMessagesPerKey(int messagesPerKey) {
             this.messagesPerKey = messagesPerKey;
+        }
+
+        public int getWorkers() {
+            return workers;
+        }
+
+        public void setWorkers(int workers) {
+            this.workers = workers;
         }
 
         public Duration getLease() {

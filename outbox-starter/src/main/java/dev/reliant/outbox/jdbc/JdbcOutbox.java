@@ -27,9 +27,6 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  */
 public class JdbcOutbox implements Outbox {
 
-    private static final String LOCK_AND_NOTIFY = "SELECT 1 FROM (SELECT pg_advisory_xact_lock(?, hashtext(?)),"
-            + " pg_notify(?, '')) AS locked";
-
     private final JdbcTemplate jdbc;
 
     private final OutboxTables tables;
@@ -46,9 +43,13 @@ public class JdbcOutbox implements Outbox {
         this.tables = tables;
         this.json = json;
         this.contributors = List.copyOf(contributors);
-        this.insert = "INSERT INTO " + tables.outbox()
+        // One round trip: the CTE takes the key's lock (and queues the notification) before the INSERT draws the
+        // row's sequence number, since the row to insert only exists once the CTE has run.
+        this.insert = "WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(?, hashtext(?)), pg_notify(?, ''))"
+                + " INSERT INTO " + tables.outbox()
                 + " (id, destination, message_key, type, payload, headers, dedupe_key)"
-                + " VALUES (?, ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING";
+                + " SELECT ?, ?, ?, ?, ?, ?::jsonb, ? FROM locked"
+                + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING";
     }
 
     @Override
@@ -60,9 +61,8 @@ public class JdbcOutbox implements Outbox {
         String payload = serialize(event.payload(), "payload of " + event.type());
         String headers = serialize(headers(event), "headers of " + event.type());
         UUID id = UUID.randomUUID();
-        jdbc.queryForObject(LOCK_AND_NOTIFY, Integer.class, tables.lockNamespace(), event.key(), tables.channel());
-        int inserted = jdbc.update(insert, id, event.destination(), event.key(), event.type(), payload, headers,
-                event.dedupeKey());
+        int inserted = jdbc.update(insert, tables.lockNamespace(), event.key(), tables.channel(), id,
+                event.destination(), event.key(), event.type(), payload, headers, event.dedupeKey());
         if (inserted == 0) {
             throw new DuplicateOutboxMessageException(event.dedupeKey());
         }

@@ -15,7 +15,7 @@ public class OutboxBacklog {
         this.jdbc = jdbc;
         this.query = "SELECT count(*) FILTER (WHERE status = 'PENDING'), count(*) FILTER (WHERE status = 'PARKED'),"
                 + " coalesce((extract(epoch FROM (now() - min(created_at) FILTER (WHERE status = 'PENDING')))"
-                + " * 1000)::bigint, 0) FROM " + tables.outbox() + " WHERE status <> 'PUBLISHED'";
+                + " * 1000)::bigint, 0) FROM " + tables.outbox() + " WHERE status IN ('PENDING', 'PARKED')";
     }
 
     public Snapshot snapshot() {

@@ -22,12 +22,14 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Moves committed outbox messages to the broker. One thread per instance repeats: claim a batch of due keys in a
- * short transaction, publish outside any transaction (keys in parallel, the messages of one key one after another,
- * each only after the previous was acknowledged), then record the outcome in one short transaction. A message is
- * marked published only after the broker acknowledged it, so a crash between the two re-sends at most the batch
- * in flight once its lease has run out. When nothing is due it waits for a {@code NOTIFY} from a committing writer,
- * or the poll interval, whichever comes first.
+ * Moves committed outbox messages to the broker. Each worker thread repeats: claim a batch of due keys in a short
+ * transaction, publish outside any transaction (keys in parallel, the messages of one key one after another, each
+ * only after the previous was acknowledged), then record the outcome in one short transaction. A message is marked
+ * published only after the broker acknowledged it, so a crash between the two re-sends at most the batches in
+ * flight once their lease has run out. Workers share nothing but the table: a key claimed by one is not a head for
+ * another until its run is settled, exactly as between instances, so while one worker waits for the broker another
+ * claims or settles. When nothing is due, the first worker waits for a {@code NOTIFY} from a committing writer, or
+ * the poll interval, whichever comes first, and wakes the others when it finds more than one batch's worth.
  */
 public class OutboxRelay implements SmartLifecycle {
 
@@ -55,7 +57,12 @@ public class OutboxRelay implements SmartLifecycle {
 
     private volatile boolean stopping;
 
-    private Thread thread;
+    /** Where idle workers other than the first wait until the first finds more work than it can take alone. */
+    private final Object idleWorkers = new Object();
+
+    private long wakeUps;
+
+    private List<Thread> threads = List.of();
 
     /**
      * @param waiter the notification listener, or null to poll only
@@ -78,27 +85,38 @@ public class OutboxRelay implements SmartLifecycle {
             }
             running = true;
             stopping = false;
-            thread = new Thread(this::loop, "reliant-outbox-relay");
-            thread.setDaemon(true);
-            thread.start();
+            List<Thread> started = new ArrayList<>(settings.workers());
+            for (int worker = 0; worker < settings.workers(); worker++) {
+                boolean first = worker == 0;
+                Thread thread = new Thread(() -> loop(first),
+                        "reliant-outbox-relay" + (first ? "" : "-" + worker));
+                thread.setDaemon(true);
+                thread.start();
+                started.add(thread);
+            }
+            threads = started;
         }
     }
 
-    /** Lets the batch in flight finish and settle, then stops. */
+    /** Lets the batches in flight finish and settle, then stops. */
     @Override
     public void stop() {
-        Thread current;
+        List<Thread> current;
         synchronized (lifecycle) {
             if (!running) {
                 return;
             }
             running = false;
             stopping = true;
-            current = thread;
-            thread = null;
+            current = threads;
+            threads = List.of();
         }
+        wakeIdleWorkers();
+        long deadline = System.nanoTime() + settings.lease().toNanos();
         try {
-            current.join(settings.lease().toMillis());
+            for (Thread thread : current) {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -110,16 +128,27 @@ public class OutboxRelay implements SmartLifecycle {
         return running;
     }
 
-    private void loop() {
+    private void loop(boolean first) {
+        NotificationWaiter notifications = first ? waiter : null;
         try {
-            if (waiter != null) {
+            if (notifications != null) {
                 // listening before the first look means no commit can fall between the two unnoticed
-                waiter.listen();
+                notifications.listen();
             }
             while (running) {
                 try {
-                    if (relayBatch() == 0) {
-                        pause(waiter);
+                    int claimed = relayBatch();
+                    if (claimed == 0) {
+                        if (first) {
+                            pause(notifications);
+                        }
+                        else {
+                            awaitWakeUp();
+                        }
+                    }
+                    else if (first && claimed >= settings.batchSize()) {
+                        // as many messages as keys claimed suggests a backlog: let the other workers take part
+                        wakeIdleWorkers();
                     }
                 }
                 catch (RuntimeException ex) {
@@ -132,8 +161,27 @@ public class OutboxRelay implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         finally {
-            if (waiter != null) {
-                waiter.close();
+            if (notifications != null) {
+                notifications.close();
+            }
+        }
+    }
+
+    private void wakeIdleWorkers() {
+        synchronized (idleWorkers) {
+            wakeUps++;
+            idleWorkers.notifyAll();
+        }
+    }
+
+    /** Waits until the first worker wakes the others, or the poll interval passes. */
+    private void awaitWakeUp() throws InterruptedException {
+        long deadline = System.nanoTime() + settings.pollInterval().toNanos();
+        synchronized (idleWorkers) {
+            long seen = wakeUps;
+            long remaining;
+            while (!stopping && wakeUps == seen && (remaining = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(idleWorkers, remaining);
             }
         }
     }

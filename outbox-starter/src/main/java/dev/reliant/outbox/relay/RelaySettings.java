@@ -10,13 +10,15 @@ import java.time.Duration;
  * @param lease how long claimed messages stay reserved to this instance; after it, another instance takes over
  * @param publishTimeout how long one publication may take before it counts as failed
  * @param pollInterval the longest an idle relay waits before looking for due messages
+ * @param workers how many batches this instance relays at once, each claimed, published and settled by its own
+ * thread
  */
 public record RelaySettings(int batchSize, int messagesPerKey, Duration lease, Duration publishTimeout,
-        Duration pollInterval) {
+        Duration pollInterval, int workers) {
 
     public RelaySettings {
-        if (batchSize < 1 || messagesPerKey < 1) {
-            throw new IllegalArgumentException("batchSize and messagesPerKey must be at least 1");
+        if (batchSize < 1 || messagesPerKey < 1 || workers < 1) {
+            throw new IllegalArgumentException("batchSize, messagesPerKey and workers must be at least 1");
         }
         if (lease.compareTo(publishTimeout.multipliedBy(2)) < 0) {
             throw new IllegalArgumentException("The lease (" + lease

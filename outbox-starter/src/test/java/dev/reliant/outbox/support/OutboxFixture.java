@@ -104,6 +104,8 @@ public final class OutboxFixture implements AutoCloseable {
 
         private boolean parkedBlocksKey = true;
 
+        private int workers = 1;
+
         private RetryPolicy retryPolicy = new RetryPolicy(
                 RetryPolicy.exponentialWithJitter(Duration.ofMillis(50), 2.0, 0.5, Duration.ofSeconds(1)), 20,
                 List.of());
@@ -123,6 +125,11 @@ public final class OutboxFixture implements AutoCloseable {
         public RelayBuilder batch(int keys, int perKey) {
             this.batchSize = keys;
             this.perKey = perKey;
+            return this;
+        }
+
+        public RelayBuilder workers(int workers) {
+            this.workers = workers;
             return this;
         }
 
@@ -185,7 +192,7 @@ public final class OutboxFixture implements AutoCloseable {
                 }
             };
             OutboxRelay relay = new OutboxRelay(store, publisher, retryPolicy,
-                    new RelaySettings(batchSize, perKey, lease, publishTimeout, pollInterval),
+                    new RelaySettings(batchSize, perKey, lease, publishTimeout, pollInterval, workers),
                     listen ? new NotificationWaiter(dataSource, tables.channel()) : null, observer);
             relays.add(relay);
             return relay;
