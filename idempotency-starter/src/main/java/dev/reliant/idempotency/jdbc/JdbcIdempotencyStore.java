@@ -49,14 +49,22 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
     public JdbcIdempotencyStore(JdbcTemplate jdbc, Executor executor, String table) {
         this.jdbc = jdbc;
         this.executor = executor;
+        // One round trip either way: the insert claims a free (or expired) key, and when it claimed nothing the
+        // same statement reads the record that holds the key, as of the statement's start.
         this.claimSql = """
-                INSERT INTO %1$s (storage_key, state, owner_token, fingerprint, expires_at)
-                VALUES (?, 'IN_PROGRESS', ?, ?, now() + ? * interval '1 millisecond')
-                ON CONFLICT (storage_key) DO UPDATE
-                    SET state = EXCLUDED.state, owner_token = EXCLUDED.owner_token,
-                        fingerprint = EXCLUDED.fingerprint, expires_at = EXCLUDED.expires_at, response = NULL
-                    WHERE %1$s.expires_at <= now()
-                RETURNING owner_token""".formatted(table);
+                WITH claimed AS (
+                    INSERT INTO %1$s (storage_key, state, owner_token, fingerprint, expires_at)
+                    VALUES (?, 'IN_PROGRESS', ?, ?, now() + ? * interval '1 millisecond')
+                    ON CONFLICT (storage_key) DO UPDATE
+                        SET state = EXCLUDED.state, owner_token = EXCLUDED.owner_token,
+                            fingerprint = EXCLUDED.fingerprint, expires_at = EXCLUDED.expires_at, response = NULL
+                        WHERE %1$s.expires_at <= now()
+                    RETURNING storage_key)
+                SELECT true AS claimed, NULL AS state, NULL AS owner_token, NULL AS fingerprint,
+                    NULL::bytea AS response, NULL::timestamptz AS expires_at FROM claimed
+                UNION ALL
+                SELECT false, state, owner_token, fingerprint, response, expires_at FROM %1$s
+                WHERE storage_key = ? AND expires_at > now() AND NOT EXISTS (SELECT 1 FROM claimed)""".formatted(table);
         this.findSql = "SELECT state, owner_token, fingerprint, response, expires_at FROM %s "
                 .formatted(table) + "WHERE storage_key = ? AND expires_at > now()";
         String held = " WHERE storage_key = ? AND owner_token = ? AND state = 'IN_PROGRESS' AND expires_at > now()";
@@ -72,16 +80,15 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
     @Override
     public CompletableFuture<ClaimResult> claim(String key, String owner, String fingerprint, Duration lease) {
         return async(() -> {
-            // A record can expire and be purged between the insert and the read; then the key is free again.
+            // A record committed by another request after this statement began holds the key but is not visible
+            // to it, and a record can expire and be purged in between: the next attempt sees either.
             for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-                List<String> claimed = jdbc.queryForList(claimSql, String.class, key, owner, fingerprint,
-                        lease.toMillis());
-                if (!claimed.isEmpty()) {
-                    return ClaimResult.claimed();
-                }
-                Optional<IdempotencyRecord> existing = read(key);
-                if (existing.isPresent()) {
-                    return ClaimResult.existing(existing.get());
+                List<ClaimResult> results = jdbc.query(claimSql,
+                        (rs, row) -> rs.getBoolean("claimed") ? ClaimResult.claimed()
+                                : ClaimResult.existing(RECORD.mapRow(rs, row)),
+                        key, owner, fingerprint, lease.toMillis(), key);
+                if (!results.isEmpty()) {
+                    return results.get(0);
                 }
             }
             throw new IllegalStateException("Key " + key + " kept changing while being claimed");
