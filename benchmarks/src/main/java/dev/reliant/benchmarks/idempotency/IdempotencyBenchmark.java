@@ -15,6 +15,7 @@ import java.util.function.Function;
 
 import dev.reliant.benchmarks.support.CountingDataSource;
 import dev.reliant.benchmarks.support.CountingRedisClient;
+import dev.reliant.benchmarks.support.CpuTime;
 import dev.reliant.benchmarks.support.Excluded;
 import dev.reliant.benchmarks.support.HttpLoad;
 import dev.reliant.benchmarks.support.Options;
@@ -70,7 +71,7 @@ public final class IdempotencyBenchmark {
 
     private void measure() throws Exception {
         Table table = new Table("store", "request", "req/s", "× plain req/s", "p50 ms", "p99 ms", "added p50 ms",
-                "added p99 ms", "store round trips per request");
+                "added p99 ms", "CPU µs/req: JVM", "machine", "store round trips per request");
         List<String> redis = new ArrayList<>(Servers.redisProperties());
         redis.add("reliant.idempotency.store=redis");
         redis.add("reliant.idempotency.redis.key-prefix=bench:" + UUID.randomUUID() + ":");
@@ -128,11 +129,13 @@ public final class IdempotencyBenchmark {
             double plainRate = plain.perSecond();
             double plainP50 = plain.millis(50);
             double plainP99 = plain.millis(99);
-            table.row(store, "plain", plainRate, 1.0, plainP50, plainP99, "", "", plain.roundTrips());
+            table.row(store, "plain", plainRate, 1.0, plainP50, plainP99, "", "", plain.jvmMicros(),
+                    plain.machineMicros(), plain.roundTrips());
             for (Phase each : List.of(first, replay, conflict)) {
                 table.row(store, each == first ? "first execution" : each == replay ? "replay" : "in progress (409)",
                         each.perSecond(), each.perSecond() / plainRate, each.millis(50), each.millis(99),
-                        each.millis(50) - plainP50, each.millis(99) - plainP99, each.roundTrips());
+                        each.millis(50) - plainP50, each.millis(99) - plainP99, each.jvmMicros(),
+                        each.machineMicros(), each.roundTrips());
             }
         }
     }
@@ -204,17 +207,33 @@ public final class IdempotencyBenchmark {
 
         private long wallNanos;
 
+        private long jvmNanos;
+
+        private long machineNanos;
+
         Phase(StoreCounter counter) {
             this.counter = counter;
         }
 
         HttpLoad.Result run(Slice slice) throws Exception {
             counter.start();
+            long jvm = CpuTime.processNanos();
+            long machine = CpuTime.machineNanos();
             HttpLoad.Result result = slice.run();
+            jvmNanos += CpuTime.processNanos() - jvm;
+            machineNanos += CpuTime.machineNanos() - machine;
             counter.stop();
             latency.add(result.latency());
             wallNanos += result.wallNanos();
             return result;
+        }
+
+        double jvmMicros() {
+            return jvmNanos / 1e3 / latency.getTotalCount();
+        }
+
+        double machineMicros() {
+            return machineNanos / 1e3 / latency.getTotalCount();
         }
 
         double perSecond() {
