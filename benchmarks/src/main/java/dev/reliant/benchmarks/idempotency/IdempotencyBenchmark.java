@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import dev.reliant.benchmarks.support.ClosedLoop;
 import dev.reliant.benchmarks.support.CountingDataSource;
 import dev.reliant.benchmarks.support.CountingRedisClient;
 import dev.reliant.benchmarks.support.Excluded;
@@ -73,7 +74,7 @@ public final class IdempotencyBenchmark {
                 "added p99 ms", "store round trips per request");
         List<String> redis = new ArrayList<>(Servers.redisProperties());
         redis.add("reliant.idempotency.store=redis");
-        redis.add("reliant.idempotency.redis.key-prefix=bench:" + UUID.randomUUID() + ":");
+        redis.add("reliant.idempotency.redis.key-prefix=" + Servers.newRedisKeyPrefix());
         redis.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK, Excluded.RABBIT, Excluded.KAFKA,
                 Excluded.JDBC));
         try (RedisCommands server = new RedisCommands()) {
@@ -116,7 +117,7 @@ public final class IdempotencyBenchmark {
             for (int round = 0; round < rounds; round++) {
                 plain.run(() -> load.run(phase, n -> plain(), 200));
                 long base = keys;
-                HttpLoad.Result firsts = first
+                ClosedLoop.Result firsts = first
                     .run(() -> load.run(phase, n -> idempotent("/bench/idempotent", run + "-" + (base + n)), 200));
                 keys += firsts.latency().getTotalCount();
                 long completed = keys;
@@ -141,7 +142,7 @@ public final class IdempotencyBenchmark {
      * Claims {@link #HELD_KEYS} keys with requests that wait inside the handler, sends duplicates of them under
      * load (each answered 409), then lets the waiting requests finish.
      */
-    private HttpLoad.Result inProgress(EchoController controller, HttpLoad load, String run) throws Exception {
+    private ClosedLoop.Result inProgress(EchoController controller, HttpLoad load, String run) throws Exception {
         controller.hold();
         ExecutorService holders = Executors.newFixedThreadPool(HELD_KEYS);
         try {
@@ -160,7 +161,7 @@ public final class IdempotencyBenchmark {
                 }
                 Thread.sleep(10);
             }
-            HttpLoad.Result conflict = load.run(phase,
+            ClosedLoop.Result conflict = load.run(phase,
                     n -> idempotent("/bench/held", "held-" + run + "-" + (n % HELD_KEYS)), 409);
             controller.release();
             for (Future<?> request : held) {
@@ -208,9 +209,9 @@ public final class IdempotencyBenchmark {
             this.counter = counter;
         }
 
-        HttpLoad.Result run(Slice slice) throws Exception {
+        ClosedLoop.Result run(Slice slice) throws Exception {
             counter.start();
-            HttpLoad.Result result = slice.run();
+            ClosedLoop.Result result = slice.run();
             counter.stop();
             latency.add(result.latency());
             wallNanos += result.wallNanos();
@@ -234,7 +235,7 @@ public final class IdempotencyBenchmark {
     @FunctionalInterface
     private interface Slice {
 
-        HttpLoad.Result run() throws Exception;
+        ClosedLoop.Result run() throws Exception;
 
     }
 

@@ -40,6 +40,9 @@ public final class OutboxBenchmark {
 
     static final String PAYLOAD = "x".repeat(200);
 
+    /** About the size of one outbox message on the broker: the payload in its JSON envelope, with its headers. */
+    public static final int MESSAGE_BYTES = PAYLOAD.length() + 100;
+
     private static final int WRITERS = 8;
 
     private static final int[] STEADY_RATES = { 200, 1_000 };
