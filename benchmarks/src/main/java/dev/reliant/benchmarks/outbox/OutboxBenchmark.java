@@ -38,7 +38,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class OutboxBenchmark {
 
-    static final String PAYLOAD = "x".repeat(200);
+    /** The payload of every event, also the row the baselines insert. */
+    public static final String PAYLOAD = "x".repeat(200);
 
     /** About the size of one outbox message on the broker: the payload in its JSON envelope, with its headers. */
     public static final int MESSAGE_BYTES = PAYLOAD.length() + 100;
