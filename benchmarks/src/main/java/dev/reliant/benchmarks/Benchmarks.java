@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.reliant.benchmarks.baselines.BaselinesBenchmark;
 import dev.reliant.benchmarks.idempotency.IdempotencyBenchmark;
 import dev.reliant.benchmarks.outbox.BacklogBenchmark;
 import dev.reliant.benchmarks.outbox.OutboxBenchmark;
@@ -23,6 +24,7 @@ public final class Benchmarks {
         BENCHMARKS.put("saga", SagaBenchmark::run);
         BENCHMARKS.put("outbox", OutboxBenchmark::run);
         BENCHMARKS.put("outbox-backlog", BacklogBenchmark::run);
+        BENCHMARKS.put("baselines", BaselinesBenchmark::run);
     }
 
     private Benchmarks() {

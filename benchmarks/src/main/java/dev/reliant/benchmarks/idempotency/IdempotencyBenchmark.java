@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import dev.reliant.benchmarks.support.ClosedLoop;
 import dev.reliant.benchmarks.support.CountingDataSource;
 import dev.reliant.benchmarks.support.CountingRedisClient;
 import dev.reliant.benchmarks.support.CpuTime;
@@ -74,7 +75,7 @@ public final class IdempotencyBenchmark {
                 "added p99 ms", "CPU µs/req: JVM", "machine", "store round trips per request");
         List<String> redis = new ArrayList<>(Servers.redisProperties());
         redis.add("reliant.idempotency.store=redis");
-        redis.add("reliant.idempotency.redis.key-prefix=bench:" + UUID.randomUUID() + ":");
+        redis.add("reliant.idempotency.redis.key-prefix=" + Servers.newRedisKeyPrefix());
         redis.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK, Excluded.RABBIT, Excluded.KAFKA,
                 Excluded.JDBC));
         try (RedisCommands server = new RedisCommands()) {
@@ -117,7 +118,7 @@ public final class IdempotencyBenchmark {
             for (int round = 0; round < rounds; round++) {
                 plain.run(() -> load.run(phase, n -> plain(), 200));
                 long base = keys;
-                HttpLoad.Result firsts = first
+                ClosedLoop.Result firsts = first
                     .run(() -> load.run(phase, n -> idempotent("/bench/idempotent", run + "-" + (base + n)), 200));
                 keys += firsts.latency().getTotalCount();
                 long completed = keys;
@@ -144,7 +145,7 @@ public final class IdempotencyBenchmark {
      * Claims {@link #HELD_KEYS} keys with requests that wait inside the handler, sends duplicates of them under
      * load (each answered 409), then lets the waiting requests finish.
      */
-    private HttpLoad.Result inProgress(EchoController controller, HttpLoad load, String run) throws Exception {
+    private ClosedLoop.Result inProgress(EchoController controller, HttpLoad load, String run) throws Exception {
         controller.hold();
         ExecutorService holders = Executors.newFixedThreadPool(HELD_KEYS);
         try {
@@ -163,7 +164,7 @@ public final class IdempotencyBenchmark {
                 }
                 Thread.sleep(10);
             }
-            HttpLoad.Result conflict = load.run(phase,
+            ClosedLoop.Result conflict = load.run(phase,
                     n -> idempotent("/bench/held", "held-" + run + "-" + (n % HELD_KEYS)), 409);
             controller.release();
             for (Future<?> request : held) {
@@ -215,11 +216,11 @@ public final class IdempotencyBenchmark {
             this.counter = counter;
         }
 
-        HttpLoad.Result run(Slice slice) throws Exception {
+        ClosedLoop.Result run(Slice slice) throws Exception {
             counter.start();
             long jvm = CpuTime.processNanos();
             long machine = CpuTime.machineNanos();
-            HttpLoad.Result result = slice.run();
+            ClosedLoop.Result result = slice.run();
             jvmNanos += CpuTime.processNanos() - jvm;
             machineNanos += CpuTime.machineNanos() - machine;
             counter.stop();
@@ -253,7 +254,7 @@ public final class IdempotencyBenchmark {
     @FunctionalInterface
     private interface Slice {
 
-        HttpLoad.Result run() throws Exception;
+        ClosedLoop.Result run() throws Exception;
 
     }
 

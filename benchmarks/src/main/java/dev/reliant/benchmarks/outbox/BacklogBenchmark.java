@@ -1,8 +1,5 @@
 package dev.reliant.benchmarks.outbox;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -10,13 +7,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import com.rabbitmq.perf.PerfTest;
 import dev.reliant.benchmarks.support.Excluded;
 import dev.reliant.benchmarks.support.InProcessKafka;
 import dev.reliant.benchmarks.support.Options;
+import dev.reliant.benchmarks.support.RabbitPerfTest;
 import dev.reliant.benchmarks.support.Servers;
 import dev.reliant.benchmarks.support.Table;
 
@@ -40,8 +35,6 @@ public final class BacklogBenchmark {
 
     private static final int PER_TRANSACTION = 500;
 
-    private static final Pattern SENDING_RATE = Pattern.compile("sending rate avg: (\\d+)");
-
     private BacklogBenchmark() {
     }
 
@@ -49,7 +42,7 @@ public final class BacklogBenchmark {
         int backlog = options.pick(100_000, 2_000);
         int perfTestSeconds = options.pick(20, 2);
         Table table = new Table("run", "messages", "drain s", "messages/s", "÷ RabbitMQ confirmed publish");
-        double rabbit = perfTest(perfTestSeconds);
+        double rabbit = RabbitPerfTest.confirmedPublishRate(100, OutboxBenchmark.MESSAGE_BYTES, perfTestSeconds);
         table.row("RabbitMQ PerfTest, 1 producer, 100 confirms outstanding", "", "", rabbit, 1.0);
         for (int relays = 1; relays <= 3; relays++) {
             double rate = drain(backlog, relays, "rabbit");
@@ -137,26 +130,6 @@ public final class BacklogBenchmark {
         return new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
             .properties(properties.toArray(String[]::new))
             .run();
-    }
-
-    /** RabbitMQ's own confirmed-publish rate on this machine, by RabbitMQ PerfTest, in this JVM. */
-    private static double perfTest(int seconds) {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
-        String queue = "reliant.bench.perftest." + UUID.randomUUID().toString().substring(0, 8);
-        PerfTest.main(new String[] { "--uri", Servers.rabbit().toString(), "--producers", "1", "--consumers", "1",
-                "--confirm", "100", "--size", String.valueOf(OutboxBenchmark.PAYLOAD.length() + 100), "--flag",
-                "persistent", "--time", String.valueOf(seconds), "--queue", queue, "--auto-delete", "true" },
-                new PerfTest.PerfTestOptions().setConsoleOut(out).setConsoleErr(out).setSystemExiter(status -> {
-                    if (status != 0) {
-                        throw new IllegalStateException("PerfTest exited with " + status + ":\n" + captured);
-                    }
-                }));
-        Matcher rate = SENDING_RATE.matcher(captured.toString(StandardCharsets.UTF_8));
-        if (!rate.find()) {
-            throw new IllegalStateException("No sending rate in PerfTest's output:\n" + captured);
-        }
-        return Double.parseDouble(rate.group(1));
     }
 
 }

@@ -2,19 +2,12 @@ package dev.reliant.benchmarks.support;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
-import org.HdrHistogram.Histogram;
-
 /**
- * A closed-loop HTTP load generator: a fixed number of connections, each sending its next request as soon as the
- * last answer arrived, for a fixed time, recording every response time into an HdrHistogram.
+ * A closed-loop HTTP load generator ({@link ClosedLoop}): a fixed number of keep-alive connections, each sending its
+ * next request as soon as the last answer arrived, for a fixed time, recording every response time.
  */
 public final class HttpLoad {
 
@@ -34,39 +27,16 @@ public final class HttpLoad {
      * Runs requests for {@code duration}; request {@code n} (counted across all connections from 0) is built by
      * {@code requests}, and every response must have {@code expectedStatus}.
      */
-    public Result run(Duration duration, LongFunction<byte[]> requests, int expectedStatus) throws Exception {
+    public ClosedLoop.Result run(Duration duration, LongFunction<byte[]> requests, int expectedStatus)
+            throws Exception {
         AtomicLong sequence = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(connections);
-        try {
-            long start = System.nanoTime();
-            long deadline = start + duration.toNanos();
-            List<Future<Histogram>> parts = new ArrayList<>();
-            for (int c = 0; c < connections; c++) {
-                parts.add(pool.submit(() -> {
-                    Histogram histogram = new Histogram(3);
-                    try (HttpConnection connection = new HttpConnection(host, port)) {
-                        while (System.nanoTime() < deadline) {
-                            byte[] request = requests.apply(sequence.getAndIncrement());
-                            long sent = System.nanoTime();
-                            int status = connection.exchange(request);
-                            histogram.recordValue(System.nanoTime() - sent);
-                            if (status != expectedStatus) {
-                                throw new IllegalStateException("Expected " + expectedStatus + ", got " + status);
-                            }
-                        }
-                    }
-                    return histogram;
-                }));
+        return ClosedLoop.run(connections, duration, () -> new HttpConnection(host, port), connection -> {
+            int status = connection.exchange(requests.apply(sequence.getAndIncrement()));
+            if (status != expectedStatus) {
+                throw new IllegalStateException("Expected " + expectedStatus + ", got " + status);
             }
-            Histogram all = new Histogram(3);
-            for (Future<Histogram> part : parts) {
-                all.add(part.get());
-            }
-            return new Result(all, System.nanoTime() - start);
-        }
-        finally {
-            pool.shutdownNow();
-        }
+            return true;
+        });
     }
 
     /** Sends one request on a connection of its own. */
@@ -94,28 +64,6 @@ public final class HttpLoad {
         System.arraycopy(headBytes, 0, request, 0, headBytes.length);
         System.arraycopy(json, 0, request, headBytes.length, json.length);
         return request;
-    }
-
-    /**
-     * What one run measured.
-     *
-     * @param latency response times in nanoseconds
-     * @param wallNanos the run's length
-     */
-    public record Result(Histogram latency, long wallNanos) {
-
-        public double perSecond() {
-            return latency.getTotalCount() / (wallNanos / 1e9);
-        }
-
-        public double p50Millis() {
-            return latency.getValueAtPercentile(50) / 1e6;
-        }
-
-        public double p99Millis() {
-            return latency.getValueAtPercentile(99) / 1e6;
-        }
-
     }
 
 }

@@ -55,6 +55,11 @@ public final class Servers {
                 "spring.rabbitmq.username=" + user[0], "spring.rabbitmq.password=" + user[1]);
     }
 
+    /** A fresh Redis key prefix, so that a run never sees an earlier run's keys. */
+    public static String newRedisKeyPrefix() {
+        return "bench:" + UUID.randomUUID() + ":";
+    }
+
     /** A fresh schema, so that a run never sees an earlier run's rows; dropped on close. */
     public static Schema newSchema(String purpose) {
         String name = "bench_" + purpose + "_" + UUID.randomUUID().toString().substring(0, 8);
