@@ -1,5 +1,7 @@
 package dev.reliant.outbox;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -14,5 +16,23 @@ import java.util.concurrent.CompletableFuture;
 public interface OutboxPublisher {
 
     CompletableFuture<Void> publish(OutboxMessage message);
+
+    /**
+     * Sends several messages at once, each future completing as {@link #publish} would for its message. The relay
+     * hands over the next message of every key it holds this way. Publishers whose client sends a batch more
+     * cheaply than one message at a time override it; this default publishes them one by one.
+     */
+    default List<CompletableFuture<Void>> publishAll(List<OutboxMessage> messages) {
+        List<CompletableFuture<Void>> sent = new ArrayList<>(messages.size());
+        for (OutboxMessage message : messages) {
+            try {
+                sent.add(publish(message));
+            }
+            catch (RuntimeException ex) {
+                sent.add(CompletableFuture.failedFuture(ex));
+            }
+        }
+        return sent;
+    }
 
 }

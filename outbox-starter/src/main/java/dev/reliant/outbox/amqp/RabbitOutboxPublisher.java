@@ -1,6 +1,8 @@
 package dev.reliant.outbox.amqp;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import dev.reliant.outbox.NonRetryablePublishException;
@@ -14,6 +16,7 @@ import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.core.ReturnedMessage;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.core.RabbitOperations;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
@@ -40,6 +43,22 @@ public class RabbitOutboxPublisher implements OutboxPublisher {
 
     @Override
     public CompletableFuture<Void> publish(OutboxMessage message) {
+        return send(template, message);
+    }
+
+    /** Sends the batch on one channel, instead of taking one from the channel cache and returning it per message. */
+    @Override
+    public List<CompletableFuture<Void>> publishAll(List<OutboxMessage> messages) {
+        return template.invoke((operations) -> {
+            List<CompletableFuture<Void>> sent = new ArrayList<>(messages.size());
+            for (OutboxMessage message : messages) {
+                sent.add(send(operations, message));
+            }
+            return sent;
+        });
+    }
+
+    private CompletableFuture<Void> send(RabbitOperations operations, OutboxMessage message) {
         MessageProperties properties = new MessageProperties();
         properties.setMessageId(message.id().toString());
         properties.setType(message.type());
@@ -53,7 +72,7 @@ public class RabbitOutboxPublisher implements OutboxPublisher {
         CorrelationData correlation = new CorrelationData(message.id().toString());
         String key = (routingKey == RabbitRoutingKey.TYPE) ? message.type() : message.key();
         try {
-            template.send(message.destination(), key, amqp, correlation);
+            operations.send(message.destination(), key, amqp, correlation);
         }
         catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex);

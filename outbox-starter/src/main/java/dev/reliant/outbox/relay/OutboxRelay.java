@@ -243,10 +243,11 @@ public class OutboxRelay implements SmartLifecycle {
                 }
                 return;
             }
-            List<CompletableFuture<Long>> sent = new ArrayList<>(going.size());
+            List<OutboxMessage> messages = new ArrayList<>(going.size());
             for (RunOutcome outcome : going) {
-                sent.add(send(outcome.run.get(step).message()).thenApply((ignored) -> System.nanoTime()));
+                messages.add(outcome.run.get(step).message());
             }
+            List<CompletableFuture<Long>> sent = send(messages);
             List<RunOutcome> next = new ArrayList<>(going.size());
             for (int i = 0; i < going.size(); i++) {
                 RunOutcome outcome = going.get(i);
@@ -265,15 +266,21 @@ public class OutboxRelay implements SmartLifecycle {
         }
     }
 
-    private CompletableFuture<Void> send(OutboxMessage message) {
+    private List<CompletableFuture<Long>> send(List<OutboxMessage> messages) {
+        List<CompletableFuture<Void>> published;
         try {
-            return publisher.publish(message)
-                .copy()
-                .orTimeout(settings.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            published = publisher.publishAll(messages);
         }
         catch (RuntimeException ex) {
-            return CompletableFuture.failedFuture(ex);
+            published = messages.stream().map((message) -> CompletableFuture.<Void>failedFuture(ex)).toList();
         }
+        List<CompletableFuture<Long>> sent = new ArrayList<>(published.size());
+        for (CompletableFuture<Void> each : published) {
+            sent.add(each.copy()
+                .orTimeout(settings.publishTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply((ignored) -> System.nanoTime()));
+        }
+        return sent;
     }
 
     private void settle(UUID token, List<RunOutcome> outcomes) {
