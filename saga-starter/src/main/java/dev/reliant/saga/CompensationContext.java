@@ -18,8 +18,8 @@ public interface CompensationContext {
     int attempt();
 
     /**
-     * The step's recorded result, empty when the action did not return (it threw, timed out or the process died)
-     * or returned nothing.
+     * The step's recorded result, empty when the action returned nothing or its outcome is unknown: it threw, timed
+     * out, or the process died before the result reached the log, which happens with the saga's next write.
      */
     <T> Optional<T> result(Class<T> type);
 

@@ -28,8 +28,9 @@ public interface Saga {
     void step(String name, Runnable action, Runnable compensation);
 
     /**
-     * Runs a durable step: its intent and compensation are recorded before the action runs, and its result after.
-     * The compensation runs whenever the intent was recorded and the saga fails, even if the action itself threw.
+     * Runs a durable step: its intent and compensation are recorded before the action runs, and its result with
+     * the saga's next write (the next durable step's intent, the completion, or the start of compensation). The
+     * compensation runs whenever the intent was recorded and the saga fails, even if the action itself threw.
      */
     <T> T step(String name, Supplier<T> action, DurableCompensation compensation);
 

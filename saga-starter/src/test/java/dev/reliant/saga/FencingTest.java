@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.reliant.saga.core.LeaseKeeper;
 import dev.reliant.saga.jdbc.JdbcSagaLog;
 import dev.reliant.saga.jdbc.SagaRef;
+import dev.reliant.saga.jdbc.StepResult;
 import dev.reliant.saga.recovery.SagaRecoveryWorker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,21 +44,16 @@ class FencingTest {
                     CompletableFuture<Void> stalled = CompletableFuture.runAsync(() -> sagas.run("stall", saga -> {
                         id.set(saga.id());
                         SagaCompensationTest.durable(saga, ledger, "s1");
-                        try {
-                            saga.step("s2", () -> {
-                                inStep2.countDown();
-                                awaitLatch(wake);
-                                return ledger.reserve(saga.id(), "s2");
-                            }, DurableCompensation.of("release", "s2"));
-                        }
-                        catch (SagaFencedException ex) {
-                            fencedAt.add("s2 result");
-                        }
+                        saga.step("s2", () -> {
+                            inStep2.countDown();
+                            awaitLatch(wake);
+                            return ledger.reserve(saga.id(), "s2");
+                        }, DurableCompensation.of("release", "s2"));
                         try {
                             SagaCompensationTest.durable(saga, ledger, "s3");
                         }
                         catch (SagaFencedException ex) {
-                            fencedAt.add("s3 intent");
+                            fencedAt.add("s3 intent with s2's result");
                         }
                         throw new IllegalStateException("owner gives up");
                     }));
@@ -72,21 +68,25 @@ class FencingTest {
 
                     wake.countDown();
                     assertThatThrownBy(stalled::join).hasRootCauseMessage("owner gives up");
-                    assertThat(fencedAt).containsExactly("s2 result", "s3 intent");
+                    // s2's result has no write of its own: it goes with s3's intent, and the fence refuses both
+                    assertThat(fencedAt).containsExactly("s3 intent with s2's result");
                     assertThat(ledger.reserved(id.get())).containsExactly("s2");
-                    assertThat(database.jdbc().queryForList("SELECT name FROM reliant_saga_step WHERE saga_id = ?::uuid",
-                            String.class, id.get())).containsExactlyInAnyOrder("s1", "s2");
-                    assertThat(database.jdbc().queryForList("SELECT result::text FROM reliant_saga_step WHERE saga_id = ?::uuid"
-                            + " AND name = 's2'", String.class, id.get())).containsOnlyNulls();
                     assertThat(ledger.deliveries(id.get(), "s1")).isEqualTo(1);
                     assertThat(ledger.deliveries(id.get(), "s2")).isEqualTo(1);
                     assertThat(SagaCompensationTest.stateOf(database.jdbc(), id.get())).isEqualTo("COMPENSATED");
 
                     JdbcSagaLog log = owner.getBean(JdbcSagaLog.class);
                     SagaRef stale = new SagaRef(java.util.UUID.fromString(id.get()), "stall", 1);
-                    assertThatThrownBy(() -> log.complete(stale)).isInstanceOf(SagaFencedException.class);
-                    assertThatThrownBy(() -> log.markCompensating(stale, null))
+                    List<StepResult> lateResult = List.of(new StepResult(2, "\"s2\""));
+                    assertThatThrownBy(() -> log.complete(stale, lateResult)).isInstanceOf(SagaFencedException.class);
+                    assertThatThrownBy(() -> log.markCompensating(stale, lateResult, null))
                         .isInstanceOf(SagaFencedException.class);
+                    assertThatThrownBy(() -> log.recordIntent(stale, lateResult, 3, "s3", "release", "[\"s3\"]"))
+                        .isInstanceOf(SagaFencedException.class);
+                    assertThat(database.jdbc().queryForList("SELECT name FROM reliant_saga_step WHERE saga_id = ?::uuid",
+                            String.class, id.get())).containsExactlyInAnyOrder("s1", "s2");
+                    assertThat(database.jdbc().queryForList("SELECT result::text FROM reliant_saga_step WHERE saga_id = ?::uuid"
+                            + " AND name = 's2'", String.class, id.get())).containsOnlyNulls();
                 }));
     }
 

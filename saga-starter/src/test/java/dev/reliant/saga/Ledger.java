@@ -2,6 +2,7 @@ package dev.reliant.saga;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -11,7 +12,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * An idempotent participant: reservations made by step actions and released by compensations, each release
- * recorded under its idempotency key with a count of deliveries. Faults can be injected per step name.
+ * recorded under its idempotency key with a count of deliveries and the step result its compensation was given.
+ * Faults can be injected per step name.
  */
 public class Ledger {
 
@@ -19,8 +21,8 @@ public class Ledger {
             CREATE TABLE reservations (saga_id VARCHAR(64) NOT NULL, step VARCHAR(64) NOT NULL,
                 PRIMARY KEY (saga_id, step));
             CREATE TABLE releases (idempotency_key VARCHAR(200) PRIMARY KEY, saga_id VARCHAR(64) NOT NULL,
-                step VARCHAR(64) NOT NULL, item VARCHAR(64), deliveries INT NOT NULL, in_transaction BOOLEAN NOT NULL,
-                attempt INT NOT NULL, seq BIGSERIAL)
+                step VARCHAR(64) NOT NULL, item VARCHAR(64), result VARCHAR(64), deliveries INT NOT NULL,
+                in_transaction BOOLEAN NOT NULL, attempt INT NOT NULL, seq BIGSERIAL)
             """;
 
     private final JdbcTemplate jdbc;
@@ -58,11 +60,11 @@ public class Ledger {
         }
         hook.reached(context, Phase.BEFORE_EFFECT);
         jdbc.update("DELETE FROM reservations WHERE saga_id = ? AND step = ?", context.sagaId(), context.stepName());
-        jdbc.update("INSERT INTO releases (idempotency_key, saga_id, step, item, deliveries, in_transaction, attempt)"
-                + " VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (idempotency_key)"
+        jdbc.update("INSERT INTO releases (idempotency_key, saga_id, step, item, result, deliveries, in_transaction,"
+                + " attempt) VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (idempotency_key)"
                 + " DO UPDATE SET deliveries = releases.deliveries + 1", context.idempotencyKey(), context.sagaId(),
-                context.stepName(), item, TransactionSynchronizationManager.isActualTransactionActive(),
-                context.attempt());
+                context.stepName(), item, context.result(String.class).orElse(null),
+                TransactionSynchronizationManager.isActualTransactionActive(), context.attempt());
         hook.reached(context, Phase.AFTER_EFFECT);
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
@@ -88,6 +90,15 @@ public class Ledger {
     /** Steps released for a saga, in the order their releases committed. */
     public List<String> released(String sagaId) {
         return jdbc.queryForList("SELECT step FROM releases WHERE saga_id = ? ORDER BY seq", String.class, sagaId);
+    }
+
+    /** The result each released step's compensation was given, by step; absent when it was given none. */
+    public Map<String, String> resultsGiven(String sagaId) {
+        Map<String, String> given = new TreeMap<>();
+        jdbc.query("SELECT step, result FROM releases WHERE saga_id = ? AND result IS NOT NULL", row -> {
+            given.put(row.getString("step"), row.getString("result"));
+        }, sagaId);
+        return given;
     }
 
     public int deliveries(String sagaId, String step) {

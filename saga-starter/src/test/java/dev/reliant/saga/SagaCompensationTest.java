@@ -138,6 +138,47 @@ class SagaCompensationTest {
     }
 
     @Test
+    void resultStillInMemoryWhenTheBodyThrowsIsWrittenWithTheStartOfCompensation() {
+        runner.withBean(Refunds.class).run(context -> {
+            SagaManager sagas = context.getBean(SagaManager.class);
+            Refunds refunds = context.getBean(Refunds.class);
+            AtomicReference<String> id = new AtomicReference<>();
+            assertThatThrownBy(() -> sagas.run("payment", saga -> {
+                id.set(saga.id());
+                saga.step("hold", () -> new Receipt("h-1", 300),
+                        DurableCompensation.of("refund", new Payment("p-1", 300), List.of()));
+                saga.step("charge", () -> new Receipt("r-2", 1250),
+                        DurableCompensation.of("refund", new Payment("p-2", 1250), List.of()));
+                throw new IllegalStateException("shipping failed");
+            })).hasMessage("shipping failed");
+            // charge's result had not been written when the body threw: no later step carried it
+            assertThat(refunds.calls).containsExactly(
+                    "p-2 1250 [] " + id.get() + ":charge Optional[Receipt[id=r-2, cents=1250]]",
+                    "p-1 300 [] " + id.get() + ":hold Optional[Receipt[id=h-1, cents=300]]");
+            assertThat(recordedResults(id.get())).containsExactly("hold h-1", "charge r-2");
+        });
+    }
+
+    @Test
+    void resultStillInMemoryWhenAnInMemoryStepFailsIsWrittenWithTheStartOfCompensation() {
+        runner.withBean(Refunds.class).run(context -> {
+            SagaManager sagas = context.getBean(SagaManager.class);
+            Refunds refunds = context.getBean(Refunds.class);
+            AtomicReference<String> id = new AtomicReference<>();
+            assertThatThrownBy(() -> sagas.run("payment", saga -> {
+                id.set(saga.id());
+                saga.step("charge", () -> new Receipt("r-3", 990),
+                        DurableCompensation.of("refund", new Payment("p-3", 990), List.of()));
+                saga.step("ship", () -> fail("no courier"), shipment -> {
+                });
+            })).hasMessage("no courier");
+            assertThat(refunds.calls)
+                .containsExactly("p-3 990 [] " + id.get() + ":charge Optional[Receipt[id=r-3, cents=990]]");
+            assertThat(recordedResults(id.get())).containsExactly("charge r-3");
+        });
+    }
+
+    @Test
     void continueOnErrorCompensatesTheRemainingStepsAndLeavesTheSagaStuck() {
         runner.run(context -> {
             SagaManager sagas = context.getBean(SagaManager.class);
@@ -295,6 +336,12 @@ class SagaCompensationTest {
 
     static String durable(Saga saga, Ledger ledger, String step) {
         return saga.step(step, () -> ledger.reserve(saga.id(), step), DurableCompensation.of("release", step));
+    }
+
+    /** The steps of a saga with the receipt id of the result the log holds for each. */
+    private static List<String> recordedResults(String sagaId) {
+        return database.jdbc().queryForList("SELECT name || ' ' || (result ->> 'id') FROM reliant_saga_step"
+                + " WHERE saga_id = ?::uuid ORDER BY seq", String.class, sagaId);
     }
 
     static String state(String sagaId) {

@@ -27,7 +27,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Processes halted at 20 points across the steps and compensations of their sagas; after each, a recovery worker
  * must leave every saga completed or fully compensated, compensate only steps whose intent was recorded, and apply
- * each compensation's effect exactly once.
+ * each compensation's effect exactly once. A step's result reaches the log with the saga's next write, so a halt
+ * after a step returned loses the result: that step is compensated as one whose outcome is unknown, without it.
  */
 class SagaKillTest {
 
@@ -116,6 +117,9 @@ class SagaKillTest {
                 + " reliant_saga_step s WHERE s.saga_id::text = r.saga_id AND s.name = r.step)", Long.class))
             .as("point %d: releases of steps without intent", point)
             .isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM releases WHERE result <> step", Long.class))
+            .as("point %d: compensations given another step's result", point)
+            .isZero();
     }
 
     private static void checkArmedSaga(JdbcTemplate jdbc, int point, String armed) {
@@ -130,6 +134,20 @@ class SagaKillTest {
                 String.class, armed);
         assertThat(released).as("point %d: steps released for the halted saga", point)
             .containsExactlyElementsOf(expectedReleases(point));
+        Map<String, String> given = new Ledger(jdbc).resultsGiven(armed);
+        assertThat(given).as("point %d: results given to the halted saga's compensations", point)
+            .isEqualTo(expectedResults(point));
+    }
+
+    /** The steps of the halted saga whose result was in the log: those followed by another write before the halt. */
+    private static Map<String, String> expectedResults(int point) {
+        if (point <= 4) {
+            return Map.of();
+        }
+        if (point <= 7 || point == 20) {
+            return Map.of("s1", "s1");
+        }
+        return Map.of("s1", "s1", "s2", "s2");
     }
 
     private static List<String> expectedReleases(int point) {

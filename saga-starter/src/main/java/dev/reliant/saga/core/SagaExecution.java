@@ -17,6 +17,7 @@ import dev.reliant.saga.SagaOptions;
 import dev.reliant.saga.SagaState;
 import dev.reliant.saga.jdbc.SagaRef;
 import dev.reliant.saga.jdbc.StepRecord;
+import dev.reliant.saga.jdbc.StepResult;
 import io.micrometer.observation.Observation;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -45,6 +46,9 @@ public final class SagaExecution implements Saga {
     private final List<Step> inMemorySteps = new ArrayList<>();
 
     private final Set<String> stepNames = new HashSet<>();
+
+    /** Results of durable steps not in the log yet: each goes with the saga's next write. */
+    private final List<StepResult> unwrittenResults = new ArrayList<>();
 
     private SagaRef logged;
 
@@ -103,7 +107,7 @@ public final class SagaExecution implements Saga {
             }
             throw ex;
         }
-        engine.sagaLog.recordResult(saga, seq, resultJson(stepName, result));
+        addUnwrittenResult(new StepResult(seq, resultJson(stepName, result)));
         return result;
     }
 
@@ -139,9 +143,29 @@ public final class SagaExecution implements Saga {
         inMemorySteps.add(step);
     }
 
-    /** Records a durable step's intent, and the saga itself with its first one. */
+    private synchronized void addUnwrittenResult(StepResult result) {
+        unwrittenResults.add(result);
+    }
+
+    /** Hands the unwritten results to the write about to be made; the caller holds this object's lock. */
+    private List<StepResult> takeUnwrittenResults() {
+        List<StepResult> taken = List.copyOf(unwrittenResults);
+        unwrittenResults.clear();
+        return taken;
+    }
+
+    /** Keeps the results of a write that failed for the next one, which a failed saga makes to compensate. */
+    private synchronized void giveBackUnwrittenResults(List<StepResult> results) {
+        unwrittenResults.addAll(results);
+    }
+
+    /**
+     * Records a durable step's intent with the results of the steps that returned before it, and the saga itself
+     * with its first one.
+     */
     private SagaRef recordIntent(int seq, String stepName, String handler, String arguments) {
         SagaRef saga;
+        List<StepResult> results;
         synchronized (this) {
             if (logged == null) {
                 logged = engine.sagaLog.begin(id, name, engine.leases.owner(), options, engine.leases.lease(), seq,
@@ -150,8 +174,15 @@ public final class SagaExecution implements Saga {
                 return logged;
             }
             saga = logged;
+            results = takeUnwrittenResults();
         }
-        engine.sagaLog.recordIntent(saga, seq, stepName, handler, arguments);
+        try {
+            engine.sagaLog.recordIntent(saga, results, seq, stepName, handler, arguments);
+        }
+        catch (RuntimeException ex) {
+            giveBackUnwrittenResults(results);
+            throw ex;
+        }
         return saga;
     }
 
@@ -169,21 +200,24 @@ public final class SagaExecution implements Saga {
      */
     public void complete() {
         SagaRef saga;
+        List<StepResult> results;
         synchronized (this) {
             if (ended) {
                 return;
             }
             ended = true;
             saga = logged;
+            results = takeUnwrittenResults();
         }
         if (saga != null) {
             try {
-                engine.sagaLog.complete(saga);
+                engine.sagaLog.complete(saga, results);
             }
             catch (RuntimeException ex) {
                 synchronized (this) {
                     ended = false;
                 }
+                giveBackUnwrittenResults(results);
                 throw ex;
             }
             engine.leases.untrack(saga);
@@ -200,6 +234,7 @@ public final class SagaExecution implements Saga {
     public SagaState compensate(Throwable cause) {
         List<Step> taken;
         SagaRef saga;
+        List<StepResult> results;
         synchronized (this) {
             if (ended) {
                 return null;
@@ -207,10 +242,11 @@ public final class SagaExecution implements Saga {
             ended = true;
             taken = new ArrayList<>(inMemorySteps);
             saga = logged;
+            results = takeUnwrittenResults();
         }
         // the log, not this object, says which durable steps have an intent: a step racing with this method on
         // another thread is either in it or refused from now on
-        List<StepRecord> recorded = (saga != null) ? startCompensation(saga, cause) : null;
+        List<StepRecord> recorded = (saga != null) ? startCompensation(saga, results, cause) : null;
         boolean durable = recorded != null;
         TreeMap<Integer, CompensationTask> lastFirst = new TreeMap<>(Comparator.reverseOrder());
         for (Step step : taken) {
@@ -240,10 +276,14 @@ public final class SagaExecution implements Saga {
         }
     }
 
-    /** Marks the saga compensating and reads its uncompensated steps; {@code null} when that failed. */
-    private List<StepRecord> startCompensation(SagaRef saga, Throwable cause) {
+    /**
+     * Marks the saga compensating, with the results not written yet, and reads its uncompensated steps;
+     * {@code null} when that failed. Results lost that way leave their steps as a crash would: compensated without a
+     * result.
+     */
+    private List<StepRecord> startCompensation(SagaRef saga, List<StepResult> results, Throwable cause) {
         try {
-            engine.sagaLog.markCompensating(saga, cause);
+            engine.sagaLog.markCompensating(saga, results, cause);
             return engine.sagaLog.uncompensatedSteps(saga.id());
         }
         catch (RuntimeException ex) {

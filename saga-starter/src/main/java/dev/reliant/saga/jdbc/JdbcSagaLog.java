@@ -35,6 +35,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Log writes are single statements run outside any transaction the caller is in, so each is committed before
  * the caller goes on; {@link #lockOwned} and {@link #markCompensated} instead join the caller's transaction, the one a
  * compensation runs in.
+ * <p>
+ * A step's result has no statement of its own: it goes with the saga's next write (the next step's intent, the
+ * completion, or the start of compensation), so a saga that succeeds costs one statement per step and one to close.
  */
 public class JdbcSagaLog {
 
@@ -72,19 +75,16 @@ public class JdbcSagaLog {
         return new SagaRef(id, name, 1);
     }
 
-    /** Records a durable step's intent; refused once the saga stopped running under this owner. */
-    public void recordIntent(SagaRef saga, int seq, String name, String handler, String arguments) {
-        fenced(saga, () -> jdbc.update("WITH owned AS (SELECT id FROM " + sagas
-                + " WHERE id = ? AND generation = ? AND state = 'RUNNING' FOR KEY SHARE)"
-                + " INSERT INTO " + steps + " (saga_id, seq, name, handler, args, state)"
-                + " SELECT id, ?, ?, ?, CAST(? AS jsonb), 'STARTED' FROM owned", saga.id(), saga.generation(), seq,
-                name, handler, arguments));
-    }
-
-    public void recordResult(SagaRef saga, int seq, String result) {
-        fenced(saga, () -> jdbc.update(ownedUpdate(steps + " s SET state = 'DONE', result = CAST(? AS jsonb),"
-                + " updated_at = now()", "s.saga_id = o.id AND s.seq = ?"), saga.id(), saga.generation(), result,
-                seq));
+    /**
+     * Records a durable step's intent, and the results of the steps that returned since the last write; refused
+     * once the saga stopped running under this owner.
+     */
+    public void recordIntent(SagaRef saga, List<StepResult> results, int seq, String name, String handler,
+            String arguments) {
+        fenced(saga, () -> jdbc.update(withResults(" AND state = 'RUNNING'") + "INSERT INTO " + steps
+                + " (saga_id, seq, name, handler, args, state)"
+                + " SELECT id, ?, ?, ?, CAST(? AS jsonb), 'STARTED' FROM owned",
+                withResultsArguments(saga, results, seq, name, handler, arguments)));
     }
 
     public void recordActionFailure(SagaRef saga, int seq, Throwable error) {
@@ -93,25 +93,28 @@ public class JdbcSagaLog {
                 describe(error), seq));
     }
 
-    public void complete(SagaRef saga) {
-        setState(saga, SagaState.RUNNING, SagaState.COMPLETED, null);
+    /** Closes the saga as {@link SagaState#COMPLETED}, with the results of its last steps. */
+    public void complete(SagaRef saga, List<StepResult> results) {
+        fenced(saga, () -> jdbc.update(withResults(" AND state = 'RUNNING'") + "UPDATE " + sagas
+                + " s SET state = 'COMPLETED', updated_at = now() FROM owned WHERE s.id = owned.id",
+                withResultsArguments(saga, results)));
     }
 
-    public void markCompensating(SagaRef saga, Throwable cause) {
-        fenced(saga, () -> jdbc.update("UPDATE " + sagas + " SET state = 'COMPENSATING', failure = ?,"
-                + " updated_at = now() WHERE id = ? AND generation = ? AND state IN ('RUNNING', 'COMPENSATING')",
-                (cause != null) ? describe(cause) : null, saga.id(), saga.generation()));
+    /**
+     * Marks the saga compensating, with the results of the steps that returned since the last write: the
+     * compensations read them back from the log.
+     */
+    public void markCompensating(SagaRef saga, List<StepResult> results, Throwable cause) {
+        fenced(saga, () -> jdbc.update(withResults(" AND state IN ('RUNNING', 'COMPENSATING')") + "UPDATE " + sagas
+                + " s SET state = 'COMPENSATING', failure = ?, updated_at = now() FROM owned WHERE s.id = owned.id",
+                withResultsArguments(saga, results, (cause != null) ? describe(cause) : null)));
     }
 
     /** Ends a compensation run as {@link SagaState#COMPENSATED} or {@link SagaState#STUCK}. */
     public void finishCompensation(SagaRef saga, SagaState state, String failure) {
-        setState(saga, SagaState.COMPENSATING, state, failure);
-    }
-
-    private void setState(SagaRef saga, SagaState from, SagaState to, String failure) {
         fenced(saga, () -> jdbc.update("UPDATE " + sagas + " SET state = ?, failure = COALESCE(?, failure),"
-                + " updated_at = now() WHERE id = ? AND generation = ? AND state = ?", to.name(), failure, saga.id(),
-                saga.generation(), from.name()));
+                + " updated_at = now() WHERE id = ? AND generation = ? AND state = 'COMPENSATING'", state.name(),
+                failure, saga.id(), saga.generation()));
     }
 
     /**
@@ -238,6 +241,29 @@ public class JdbcSagaLog {
                 + " WHERE state IN ('COMPLETED', 'COMPENSATED', 'RESOLVED')"
                 + " AND updated_at < now() - ? * interval '1 millisecond' LIMIT ? FOR UPDATE SKIP LOCKED)",
                 retention.toMillis(), limit));
+    }
+
+    /**
+     * The start of a statement that holds the saga row locked as {@code owned} under this owner's generation (and
+     * {@code ownedState}) and writes the given step results under that lock: a fenced statement writes none of
+     * them. Binds id, generation, the results' seqs and JSON first, see {@link #withResultsArguments}.
+     */
+    private String withResults(String ownedState) {
+        return "WITH owned AS (SELECT id FROM " + sagas + " WHERE id = ? AND generation = ?" + ownedState
+                + " FOR KEY SHARE), done AS (UPDATE " + steps + " s SET state = 'DONE',"
+                + " result = CAST(r.json AS jsonb), updated_at = now() FROM owned,"
+                + " unnest(CAST(? AS int[]), CAST(? AS text[])) AS r(seq, json)"
+                + " WHERE s.saga_id = owned.id AND s.seq = r.seq) ";
+    }
+
+    private static Object[] withResultsArguments(SagaRef saga, List<StepResult> results, Object... more) {
+        Object[] arguments = new Object[4 + more.length];
+        arguments[0] = saga.id();
+        arguments[1] = saga.generation();
+        arguments[2] = results.stream().map(StepResult::seq).toArray(Integer[]::new);
+        arguments[3] = results.stream().map(StepResult::json).toArray(String[]::new);
+        System.arraycopy(more, 0, arguments, 4, more.length);
+        return arguments;
     }
 
     /** An update joined to the saga row locked under this owner's generation; binds id and generation first. */
