@@ -45,7 +45,8 @@ public final class RelayChildMain {
                 RetryPolicy.exponentialWithJitter(Duration.ofMillis(100), 2.0, 0.5, Duration.ofSeconds(1)), 20,
                 List.of());
         OutboxRelay relay = new OutboxRelay(store, new LedgerTablePublisher(jdbc, Duration.ofMillis(2)), retry,
-                new RelaySettings(20, 5, Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofMillis(200), 2),
+                new RelaySettings(20, 5, Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofMillis(200), 2,
+                        Duration.ofMillis(5)),
                 new NotificationWaiter(dataSource, tables.channel()), RelayObserver.NONE);
         relay.start();
         System.out.println("relay started");

@@ -1,5 +1,7 @@
 package dev.reliant.outbox;
 
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.reliant.outbox.jdbc.CommitNotifier;
+import dev.reliant.outbox.jdbc.JdbcOutbox;
 import dev.reliant.outbox.relay.OutboxRelay;
 import dev.reliant.outbox.relay.RetryPolicy;
 import dev.reliant.outbox.support.Ledger;
@@ -22,6 +26,8 @@ import dev.reliant.outbox.support.OutboxFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -99,6 +105,32 @@ class RelayTests {
                 .map((message) -> Integer.valueOf(message.payload().replaceAll("\\D", "")))
                 .toList();
             assertThat(numbers).hasSize(50).isSorted();
+        }
+    }
+
+    @Test
+    void aCommitRightAfterANotifiedOneSkipsItsNotificationAndIsRelayedByTheBusyRelay() throws Exception {
+        JdbcOutbox outbox = new JdbcOutbox(fixture.jdbc, fixture.tables, fixture.json, List.of(),
+                new CommitNotifier(fixture.jdbc, fixture.tables.channel(), Duration.ofSeconds(30)));
+        try (Connection listener = fixture.dataSource.getConnection()) {
+            listener.setAutoCommit(true);
+            try (Statement statement = listener.createStatement()) {
+                statement.execute("LISTEN " + fixture.tables.channel());
+            }
+            fixture.relay(ledger).pollInterval(Duration.ofMinutes(10)).start();
+            UUID first = fixture.transactions.execute((status) -> outbox.publish("orders", "a", "test.event", 1));
+            await().atMost(Duration.ofSeconds(60)).until(() -> ledger.ids().contains(first));
+            // the relay is idle again, and the next commit, well within the notify interval, does not notify
+            UUID second = fixture.transactions.execute((status) -> outbox.publish("orders", "b", "test.event", 2));
+            await().atMost(Duration.ofSeconds(60)).until(() -> ledger.ids().contains(second));
+
+            int notifications = 0;
+            PGNotification[] received;
+            while ((received = listener.unwrap(PGConnection.class).getNotifications(500)) != null
+                    && received.length > 0) {
+                notifications += received.length;
+            }
+            assertThat(notifications).isOne();
         }
     }
 

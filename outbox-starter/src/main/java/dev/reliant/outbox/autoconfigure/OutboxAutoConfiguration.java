@@ -12,6 +12,7 @@ import dev.reliant.outbox.inbox.IdempotentConsumerInterceptor;
 import dev.reliant.outbox.inbox.IdempotentConsumerPostProcessor;
 import dev.reliant.outbox.inbox.JdbcInbox;
 import dev.reliant.outbox.inbox.MessageIdResolvers;
+import dev.reliant.outbox.jdbc.CommitNotifier;
 import dev.reliant.outbox.jdbc.JdbcOutbox;
 import dev.reliant.outbox.jdbc.JdbcParkedMessages;
 import dev.reliant.outbox.jdbc.OutboxBacklog;
@@ -85,8 +86,10 @@ public final class OutboxAutoConfiguration {
     @DependsOnDatabaseInitialization
     Outbox outbox(DataSource dataSource, OutboxTables tables, ObjectProvider<JsonMapper> jsonMapper,
             ObjectProvider<OutboxHeaderContributor> contributors) {
-        return new JdbcOutbox(new JdbcTemplate(dataSource), tables, jsonMapper.getIfAvailable(JsonMapper::new),
-                contributors.orderedStream().toList());
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        return new JdbcOutbox(jdbc, tables, jsonMapper.getIfAvailable(JsonMapper::new),
+                contributors.orderedStream().toList(),
+                new CommitNotifier(jdbc, tables.channel(), properties.getNotifyInterval()));
     }
 
     @Bean
@@ -145,7 +148,8 @@ public final class OutboxAutoConfiguration {
         RelayStore store = new RelayStore(new JdbcTemplate(dataSource), ownTransactions(dataSource),
                 jsonMapper.getIfAvailable(JsonMapper::new), tables, relay.isParkedBlocksKey());
         RelaySettings settings = new RelaySettings(relay.getBatchSize(), relay.getMessagesPerKey(), relay.getLease(),
-                relay.getPublishTimeout(), relay.getPollInterval(), relay.getWorkers());
+                relay.getPublishTimeout(), relay.getPollInterval(), relay.getWorkers(),
+                relay.getBusyPollInterval());
         NotificationWaiter waiter = relay.isListen() ? new NotificationWaiter(dataSource, tables.channel()) : null;
         return new OutboxRelay(store, publisher, retryPolicy, settings, waiter,
                 observer.getIfUnique(() -> RelayObserver.NONE));

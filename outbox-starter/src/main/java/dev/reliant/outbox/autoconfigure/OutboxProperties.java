@@ -27,6 +27,13 @@ public class OutboxProperties {
     /** Channel of the PostgreSQL notifications that wake the relay when a writing transaction commits. */
     private String channel = "reliant_outbox";
 
+    /**
+     * How long after a writing transaction of this instance committed with a notification later ones skip theirs,
+     * since PostgreSQL serialises the commits of notifying transactions; the relays it woke poll meanwhile. Must be
+     * well below the relays' poll interval; zero notifies on every commit.
+     */
+    private Duration notifyInterval = Duration.ofMillis(10);
+
     /** Creation of the outbox tables. */
     private final Schema schema = new Schema();
 
@@ -77,6 +84,14 @@ public class OutboxProperties {
 
     public String getChannel() {
         return channel;
+    }
+
+    public Duration getNotifyInterval() {
+        return notifyInterval;
+    }
+
+    public void setNotifyInterval(Duration notifyInterval) {
+        this.notifyInterval = notifyInterval;
     }
 
     public void setChannel(String channel) {
@@ -189,6 +204,12 @@ public class OutboxProperties {
         /** The longest an idle relay waits before looking for due messages (the fallback to notifications). */
         private Duration pollInterval = Duration.ofSeconds(1);
 
+        /**
+         * How often a listening relay looks for due messages during the poll interval after it last found some or was
+         * notified, when writers skip their notification (see notify-interval).
+         */
+        private Duration busyPollInterval = Duration.ofMillis(5);
+
         /** Whether to listen for PostgreSQL notifications, so a committed message is relayed at once. */
         private boolean listen = true;
 
@@ -252,6 +273,14 @@ public class OutboxProperties {
 
         public void setPollInterval(Duration pollInterval) {
             this.pollInterval = pollInterval;
+        }
+
+        public Duration getBusyPollInterval() {
+            return busyPollInterval;
+        }
+
+        public void setBusyPollInterval(Duration busyPollInterval) {
+            this.busyPollInterval = busyPollInterval;
         }
 
         public boolean isListen() {

@@ -22,8 +22,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Per message key, writers are serialised by a transaction-scoped advisory lock taken before the row's sequence
  * number is drawn. A second transaction writing the same key therefore waits until the first has committed or
  * rolled back, and its row always gets the higher sequence number: per key, sequence order is commit order, and
- * no row of a key is ever invisible to the relay while a later row of that key is visible. The same statement
- * queues a {@code pg_notify}, which PostgreSQL delivers to the listening relay when the transaction commits.
+ * no row of a key is ever invisible to the relay while a later row of that key is visible. The transaction's commit
+ * wakes the listening relays through the {@link CommitNotifier}.
  */
 public class JdbcOutbox implements Outbox {
 
@@ -35,17 +35,20 @@ public class JdbcOutbox implements Outbox {
 
     private final List<OutboxHeaderContributor> contributors;
 
+    private final CommitNotifier notifier;
+
     private final String insert;
 
     public JdbcOutbox(JdbcTemplate jdbc, OutboxTables tables, JsonMapper json,
-            List<OutboxHeaderContributor> contributors) {
+            List<OutboxHeaderContributor> contributors, CommitNotifier notifier) {
         this.jdbc = jdbc;
+        this.notifier = notifier;
         this.tables = tables;
         this.json = json;
         this.contributors = List.copyOf(contributors);
-        // One round trip: the CTE takes the key's lock (and queues the notification) before the INSERT draws the
-        // row's sequence number, since the row to insert only exists once the CTE has run.
-        this.insert = "WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(?, hashtext(?)), pg_notify(?, ''))"
+        // One round trip: the CTE takes the key's lock before the INSERT draws the row's sequence number, since the
+        // row to insert only exists once the CTE has run.
+        this.insert = "WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(?, hashtext(?)))"
                 + " INSERT INTO " + tables.outbox()
                 + " (id, destination, message_key, type, payload, headers, dedupe_key)"
                 + " SELECT ?, ?, ?, ?, ?, ?::jsonb, ? FROM locked"
@@ -61,11 +64,12 @@ public class JdbcOutbox implements Outbox {
         String payload = serialize(event.payload(), "payload of " + event.type());
         String headers = serialize(headers(event), "headers of " + event.type());
         UUID id = UUID.randomUUID();
-        int inserted = jdbc.update(insert, tables.lockNamespace(), event.key(), tables.channel(), id,
-                event.destination(), event.key(), event.type(), payload, headers, event.dedupeKey());
+        int inserted = jdbc.update(insert, tables.lockNamespace(), event.key(), id, event.destination(),
+                event.key(), event.type(), payload, headers, event.dedupeKey());
         if (inserted == 0) {
             throw new DuplicateOutboxMessageException(event.dedupeKey());
         }
+        notifier.onWrite();
         return id;
     }
 

@@ -62,6 +62,9 @@ public class OutboxRelay implements SmartLifecycle {
 
     private long wakeUps;
 
+    /** When a claim last found messages or a notification last arrived ({@link System#nanoTime()}). */
+    private volatile long lastActive = System.nanoTime();
+
     private List<Thread> threads = List.of();
 
     /**
@@ -138,6 +141,9 @@ public class OutboxRelay implements SmartLifecycle {
             while (running) {
                 try {
                     int claimed = relayBatch();
+                    if (claimed > 0) {
+                        lastActive = System.nanoTime();
+                    }
                     if (claimed == 0) {
                         if (first) {
                             pause(notifications);
@@ -188,10 +194,13 @@ public class OutboxRelay implements SmartLifecycle {
 
     /**
      * Waits for the poll interval, or until a notification arrives when {@code notifications} is given, in slices
-     * short enough for a prompt shutdown.
+     * short enough for a prompt shutdown. Within a poll interval of the last notification or non-empty claim it
+     * waits only the busy poll interval: writers that commit soon after a notified commit do not notify.
      */
     private void pause(NotificationWaiter notifications) throws InterruptedException {
-        long deadline = System.nanoTime() + settings.pollInterval().toNanos();
+        long now = System.nanoTime();
+        boolean busy = notifications != null && now - lastActive < settings.pollInterval().toNanos();
+        long deadline = now + (busy ? settings.busyPollInterval() : settings.pollInterval()).toNanos();
         long remaining;
         while (!stopping && (remaining = deadline - System.nanoTime()) > 0) {
             Duration slice = Duration.ofNanos(Math.min(remaining, STOP_CHECK_INTERVAL.toNanos()));
@@ -199,6 +208,7 @@ public class OutboxRelay implements SmartLifecycle {
                 Thread.sleep(Math.max(1, slice.toMillis()));
             }
             else if (notifications.await(slice)) {
+                lastActive = System.nanoTime();
                 return;
             }
         }

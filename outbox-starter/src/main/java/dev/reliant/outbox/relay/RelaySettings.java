@@ -12,13 +12,18 @@ import java.time.Duration;
  * @param pollInterval the longest an idle relay waits before looking for due messages
  * @param workers how many batches this instance relays at once, each claimed, published and settled by its own
  * thread
+ * @param busyPollInterval how often the relay looks for due messages during the poll interval after it last found
+ * some or was notified: writers that committed shortly after a notified commit send no notification of their own
  */
 public record RelaySettings(int batchSize, int messagesPerKey, Duration lease, Duration publishTimeout,
-        Duration pollInterval, int workers) {
+        Duration pollInterval, int workers, Duration busyPollInterval) {
 
     public RelaySettings {
         if (batchSize < 1 || messagesPerKey < 1 || workers < 1) {
             throw new IllegalArgumentException("batchSize, messagesPerKey and workers must be at least 1");
+        }
+        if (busyPollInterval.isNegative() || busyPollInterval.isZero()) {
+            throw new IllegalArgumentException("busyPollInterval must be positive");
         }
         if (lease.compareTo(publishTimeout.multipliedBy(2)) < 0) {
             throw new IllegalArgumentException("The lease (" + lease

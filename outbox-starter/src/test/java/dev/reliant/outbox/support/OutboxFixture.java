@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.reliant.outbox.OutboxPublisher;
+import dev.reliant.outbox.jdbc.CommitNotifier;
 import dev.reliant.outbox.jdbc.JdbcOutbox;
 import dev.reliant.outbox.jdbc.JdbcParkedMessages;
 import dev.reliant.outbox.jdbc.OutboxTables;
@@ -58,7 +59,8 @@ public final class OutboxFixture implements AutoCloseable {
         new OutboxSchemaInitializer(dataSource, tables).afterPropertiesSet();
         this.jdbc = new JdbcTemplate(dataSource);
         this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        this.outbox = new JdbcOutbox(jdbc, tables, json, List.of());
+        this.outbox = new JdbcOutbox(jdbc, tables, json, List.of(),
+                new CommitNotifier(jdbc, tables.channel(), Duration.ofMillis(10)));
         this.parked = new JdbcParkedMessages(jdbc, transactions, tables);
     }
 
@@ -192,7 +194,8 @@ public final class OutboxFixture implements AutoCloseable {
                 }
             };
             OutboxRelay relay = new OutboxRelay(store, publisher, retryPolicy,
-                    new RelaySettings(batchSize, perKey, lease, publishTimeout, pollInterval, workers),
+                    new RelaySettings(batchSize, perKey, lease, publishTimeout, pollInterval, workers,
+                            Duration.ofMillis(5)),
                     listen ? new NotificationWaiter(dataSource, tables.channel()) : null, observer);
             relays.add(relay);
             return relay;

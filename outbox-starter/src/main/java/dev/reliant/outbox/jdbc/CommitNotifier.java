@@ -1,0 +1,78 @@
+package dev.reliant.outbox.jdbc;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Wakes listening relays when a transaction that wrote outbox messages commits, by a {@code NOTIFY} sent just before
+ * the commit.
+ * <p>
+ * PostgreSQL serialises the commits of notifying transactions: it holds a database-wide lock from queueing the
+ * notification until the commit has ended, so that notifications arrive in commit order. Notifying on every commit
+ * therefore caps concurrent writers at one commit per WAL flush (here about 3,300 commits/s for 8 writers that
+ * commit 23,000 single-row inserts/s without it). So a transaction skips the {@code NOTIFY} when one from this
+ * process committed less than {@code interval} ago: the relays that notification woke keep polling for their poll
+ * interval after any activity, which covers this commit as long as the interval plus the time a commit takes is
+ * shorter than the relays' poll interval.
+ */
+public class CommitNotifier {
+
+    private final JdbcTemplate jdbc;
+
+    private final String channel;
+
+    private final long intervalNanos;
+
+    private final AtomicLong lastCommitted;
+
+    /**
+     * @param interval how long after a committed notification later commits skip theirs; zero notifies on every
+     * commit
+     */
+    public CommitNotifier(JdbcTemplate jdbc, String channel, Duration interval) {
+        this.jdbc = jdbc;
+        this.channel = channel;
+        this.intervalNanos = interval.toNanos();
+        this.lastCommitted = new AtomicLong(System.nanoTime() - intervalNanos - 1);
+    }
+
+    /** Arranges, once per transaction, for the current transaction's commit to wake the relays. */
+    public void onWrite() {
+        if (TransactionSynchronizationManager.hasResource(this)) {
+            return;
+        }
+        TransactionSynchronizationManager.bindResource(this, Boolean.TRUE);
+        TransactionSynchronizationManager.registerSynchronization(new Notification());
+    }
+
+    private final class Notification implements TransactionSynchronization {
+
+        private boolean sent;
+
+        @Override
+        public void beforeCommit(boolean readOnly) {
+            if (System.nanoTime() - lastCommitted.get() > intervalNanos) {
+                jdbc.queryForObject("SELECT 1 FROM (SELECT pg_notify(?, '')) AS sent", Integer.class, channel);
+                sent = true;
+            }
+        }
+
+        @Override
+        public void afterCommit() {
+            if (sent) {
+                lastCommitted.set(System.nanoTime());
+            }
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            TransactionSynchronizationManager.unbindResourceIfPossible(CommitNotifier.this);
+        }
+
+    }
+
+}
