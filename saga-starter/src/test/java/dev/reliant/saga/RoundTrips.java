@@ -1,9 +1,5 @@
 package dev.reliant.saga;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
@@ -11,6 +7,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
 
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+
+import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 
 /**
@@ -31,61 +31,44 @@ final class RoundTrips implements BeanPostProcessor {
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
         if (bean instanceof DataSource dataSource) {
-            return proxy(DataSource.class, dataSource, (method, args) -> {
-                Object result = invoke(dataSource, method, args);
-                return (result instanceof Connection connection) ? connection(connection) : result;
+            return wrap(dataSource, DataSource.class, (invocation) -> {
+                Object result = invocation.proceed();
+                return (result instanceof Connection connection) ? wrap(connection, Connection.class,
+                        this::recordCommitsAndWrapStatements) : result;
             });
         }
         return bean;
     }
 
-    private Connection connection(Connection connection) {
-        return proxy(Connection.class, connection, (method, args) -> {
-            if (method.getName().equals("commit") || method.getName().equals("rollback")) {
-                sent.add(method.getName());
-            }
-            Object result = invoke(connection, method, args);
-            if (result instanceof Statement statement) {
-                return statement(method.getReturnType(), statement, sql(args));
-            }
-            return result;
-        });
-    }
-
-    private Object statement(Class<?> type, Statement statement, String prepared) {
-        return proxy(type, statement, (method, args) -> {
-            if (method.getName().startsWith("execute")) {
-                String sql = sql(args);
-                sent.add((sql != null) ? sql : prepared);
-            }
-            return invoke(statement, method, args);
-        });
+    private Object recordCommitsAndWrapStatements(MethodInvocation invocation)
+            throws Throwable {
+        String name = invocation.getMethod().getName();
+        if (name.equals("commit") || name.equals("rollback")) {
+            sent.add(name);
+        }
+        Object result = invocation.proceed();
+        if (result instanceof Statement statement) {
+            String prepared = sql(invocation.getArguments());
+            return wrap(statement, invocation.getMethod().getReturnType(), (call) -> {
+                if (call.getMethod().getName().startsWith("execute")) {
+                    String sql = sql(call.getArguments());
+                    sent.add((sql != null) ? sql : prepared);
+                }
+                return call.proceed();
+            });
+        }
+        return result;
     }
 
     private static String sql(Object[] args) {
-        return (args != null && args.length > 0 && args[0] instanceof String sql) ? sql : null;
+        return (args.length > 0 && args[0] instanceof String sql) ? sql : null;
     }
 
-    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        }
-        catch (InvocationTargetException ex) {
-            throw ex.getTargetException();
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T proxy(Class<T> type, Object target, Handler handler) {
-        InvocationHandler invocation = (proxy, method, args) -> handler.handle(method, args);
-        return (T) Proxy.newProxyInstance(RoundTrips.class.getClassLoader(), new Class<?>[] { type }, invocation);
-    }
-
-    @FunctionalInterface
-    private interface Handler {
-
-        Object handle(Method method, Object[] args) throws Throwable;
-
+    private static <T> T wrap(Object target, Class<T> type, MethodInterceptor interceptor) {
+        ProxyFactory factory = new ProxyFactory(target);
+        factory.setInterfaces(type);
+        factory.addAdvice(interceptor);
+        return type.cast(factory.getProxy(RoundTrips.class.getClassLoader()));
     }
 
 }
