@@ -1,6 +1,8 @@
 package dev.reliant.outbox;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.reliant.outbox.jdbc.CommitNotifier;
 import dev.reliant.outbox.jdbc.JdbcOutbox;
+import dev.reliant.outbox.jdbc.RelayStore;
 import dev.reliant.outbox.relay.OutboxRelay;
+import dev.reliant.outbox.relay.RelayObserver;
+import dev.reliant.outbox.relay.RelaySettings;
 import dev.reliant.outbox.relay.RetryPolicy;
 import dev.reliant.outbox.support.Ledger;
 import dev.reliant.outbox.support.OutboxFixture;
@@ -28,6 +33,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -131,6 +141,67 @@ class RelayTests {
                 notifications += received.length;
             }
             assertThat(notifications).isOne();
+        }
+    }
+
+    @Test
+    void aSettleThatMeetsALockedRowIsTriedAgainRatherThanLeftToTheLease() throws Exception {
+        // the relay's own statements give up after 100 ms, as they would waiting for this row lock
+        SimpleDriverDataSource impatient = new SimpleDriverDataSource(new org.postgresql.Driver(),
+                fixture.schema.jdbcUrl() + "&options=-c%20statement_timeout%3D100", fixture.schema.username(),
+                fixture.schema.password());
+        AtomicBoolean locked = new AtomicBoolean();
+        RelayStore store = new RelayStore(new JdbcTemplate(impatient),
+                new TransactionTemplate(new DataSourceTransactionManager(impatient)), fixture.json, fixture.tables,
+                true) {
+            @Override
+            public void complete(Completion completion) {
+                if (locked.compareAndSet(false, true)) {
+                    holdRowLock(completion.published().get(0), Duration.ofMillis(300));
+                }
+                super.complete(completion);
+            }
+        };
+        OutboxRelay relay = new OutboxRelay(store, ledger,
+                new RetryPolicy(RetryPolicy.exponentialWithJitter(Duration.ofMillis(50), 2.0, 0.5,
+                        Duration.ofSeconds(1)), 20, List.of()),
+                new RelaySettings(10, 10, Duration.ofMinutes(1), Duration.ofSeconds(10), Duration.ofMillis(200), 1,
+                        Duration.ofMillis(5)),
+                null, RelayObserver.NONE);
+        UUID id = fixture.write("orders", "locked", Map.of("n", 1));
+        relay.start();
+        try {
+            // without another attempt the message would stay leased for the minute the lease lasts
+            await().atMost(Duration.ofSeconds(20)).until(() -> fixture.status(id).equals("PUBLISHED"));
+            assertThat(locked).isTrue();
+            assertThat(ledger.ids()).containsExactly(id);
+        }
+        finally {
+            relay.stop();
+        }
+    }
+
+    /** Locks the row from another transaction, which commits after {@code duration}. */
+    private void holdRowLock(UUID id, Duration duration) {
+        try {
+            Connection holder = fixture.dataSource.getConnection();
+            holder.setAutoCommit(false);
+            try (PreparedStatement lock = holder
+                .prepareStatement("SELECT 1 FROM reliant_outbox WHERE id = ? FOR UPDATE")) {
+                lock.setObject(1, id);
+                lock.executeQuery().close();
+            }
+            CompletableFuture.runAsync(() -> {
+                try (holder) {
+                    holder.commit();
+                }
+                catch (SQLException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }, CompletableFuture.delayedExecutor(duration.toMillis(), TimeUnit.MILLISECONDS));
+        }
+        catch (SQLException ex) {
+            throw new IllegalStateException(ex);
         }
     }
 

@@ -11,9 +11,12 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.reliant.outbox.OutboxMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -22,6 +25,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * All times (due times, leases, ages) come from the database clock, so instances with skewed clocks agree.
  */
 public class RelayStore {
+
+    private static final Logger log = LoggerFactory.getLogger(RelayStore.class);
+
+    private static final int SETTLE_ATTEMPTS = 5;
+
+    private static final Duration FIRST_SETTLE_PAUSE = Duration.ofMillis(50);
 
     private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
     };
@@ -133,8 +142,37 @@ public class RelayStore {
         });
     }
 
-    /** Records what became of a claimed batch, in one transaction. */
+    /**
+     * Records what became of a claimed batch, in one transaction. A transient failure (a deadlock, a lock or
+     * statement timeout) rolls it back whole and it is tried again a few times, with a short growing pause: the
+     * messages are already at the broker, and giving up would leave them leased until the lease runs out, then
+     * send them again.
+     */
     public void complete(Completion completion) {
+        Duration pause = FIRST_SETTLE_PAUSE;
+        for (int attempt = 1;; attempt++) {
+            try {
+                settle(completion);
+                return;
+            }
+            catch (TransientDataAccessException ex) {
+                if (attempt == SETTLE_ATTEMPTS) {
+                    throw ex;
+                }
+                log.debug("Recording the outcome of an outbox batch failed; trying again in {}", pause, ex);
+                try {
+                    Thread.sleep(pause.toMillis());
+                }
+                catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw ex;
+                }
+                pause = pause.multipliedBy(2);
+            }
+        }
+    }
+
+    private void settle(Completion completion) {
         transactions.executeWithoutResult((status) -> {
             if (!completion.published().isEmpty()) {
                 jdbc.update(markPublished, (ps) -> ps.setArray(1, uuids(ps, completion.published())));
