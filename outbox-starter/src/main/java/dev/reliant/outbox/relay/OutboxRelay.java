@@ -141,9 +141,6 @@ public class OutboxRelay implements SmartLifecycle {
             while (running) {
                 try {
                     int claimed = relayBatch();
-                    if (claimed > 0) {
-                        lastActive = System.nanoTime();
-                    }
                     if (claimed == 0) {
                         if (first) {
                             pause(notifications);
@@ -151,8 +148,10 @@ public class OutboxRelay implements SmartLifecycle {
                         else {
                             awaitWakeUp();
                         }
+                        continue;
                     }
-                    else if (first && claimed >= settings.batchSize()) {
+                    lastActive = System.nanoTime();
+                    if (first && claimed >= settings.batchSize()) {
                         // as many messages as keys claimed suggests a backlog: let the other workers take part
                         wakeIdleWorkers();
                     }
