@@ -70,12 +70,13 @@ public class SagaProperties {
 
         /**
          * How long after its last renewal a running saga counts as orphaned and may be taken over by a recovery
-         * worker. Longer than the worst pause (GC, stalled I/O) an owner should survive.
+         * worker. Longer than the worst pause (GC, stalled I/O) an owner should survive, and short enough that a
+         * crashed process's sagas are compensated within seconds.
          */
-        private Duration duration = Duration.ofSeconds(30);
+        private Duration duration = Duration.ofSeconds(10);
 
         /** How often the owner renews the leases of its running sagas; well below the lease duration. */
-        private Duration renewInterval = Duration.ofSeconds(10);
+        private Duration renewInterval = Duration.ofSeconds(3);
 
         public Duration getDuration() {
             return duration;
@@ -176,7 +177,7 @@ public class SagaProperties {
         private boolean enabled = true;
 
         /** Pause between two recovery passes. */
-        private Duration interval = Duration.ofSeconds(10);
+        private Duration interval = Duration.ofSeconds(2);
 
         /** Sagas claimed per statement. */
         private int batchSize = 50;

@@ -3,6 +3,7 @@ package dev.reliant.saga.autoconfigure;
 import dev.reliant.saga.Saga;
 import dev.reliant.saga.core.SagaEngine;
 import dev.reliant.saga.web.FailureStatuses;
+import dev.reliant.saga.web.SagaFailureRecorder;
 import dev.reliant.saga.web.SagaRequestFilter;
 import jakarta.servlet.DispatcherType;
 
@@ -38,6 +39,11 @@ public final class SagaWebAutoConfiguration {
         registration.setUrlPatterns(properties.getWeb().getUrlPatterns());
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         return registration;
+    }
+
+    @Bean
+    static SagaFailureRecorder sagaFailureRecorder() {
+        return new SagaFailureRecorder();
     }
 
     @Bean

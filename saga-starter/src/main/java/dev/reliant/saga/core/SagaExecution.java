@@ -24,6 +24,8 @@ import org.apache.commons.logging.LogFactory;
 import tools.jackson.core.JacksonException;
 
 import org.springframework.core.log.LogMessage;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.util.Assert;
 
 /**
@@ -53,6 +55,8 @@ public final class SagaExecution implements Saga {
     private SagaRef logged;
 
     private boolean ended;
+
+    private volatile Consumer<SagaState> compensationListener;
 
     SagaExecution(SagaEngine engine, UUID id, String name, SagaOptions options) {
         this.engine = engine;
@@ -197,6 +201,9 @@ public final class SagaExecution implements Saga {
     /**
      * Closes the saga: nothing will be compensated. Throws {@link SagaFencedException} when another process took
      * the saga over in the meantime, which will compensate it.
+     * <p>
+     * Inside a transaction on the saga log's database, the saga is closed in that transaction: it is complete when
+     * the transaction commits, and compensated right after it when it rolls back instead.
      */
     public void complete() {
         SagaRef saga;
@@ -220,9 +227,41 @@ public final class SagaExecution implements Saga {
                 giveBackUnwrittenResults(results);
                 throw ex;
             }
+        }
+        if (engine.sagaLog.inTransaction()) {
+            TransactionSynchronizationManager.registerSynchronization(new ClosedInTransaction(saga, results));
+            return;
+        }
+        if (saga != null) {
             engine.leases.untrack(saga);
         }
         engine.metrics.completed(name);
+    }
+
+    /**
+     * Fails the saga: compensates it now or, inside a transaction on the saga log's database, makes that transaction
+     * roll back and compensates right after it did, so that no compensation runs beside business writes that have
+     * not rolled back yet.
+     */
+    public void fail(Throwable cause) {
+        if (!engine.sagaLog.inTransaction()) {
+            compensate(cause);
+            return;
+        }
+        engine.sagaLog.markTransactionRollbackOnly();
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+            @Override
+            public void afterCompletion(int status) {
+                compensate(cause);
+            }
+
+        });
+    }
+
+    /** Tells {@code listener} how the saga's compensation ended: its state, or {@code null} when left to recovery. */
+    public void whenCompensated(Consumer<SagaState> listener) {
+        this.compensationListener = listener;
     }
 
     /**
@@ -232,6 +271,19 @@ public final class SagaExecution implements Saga {
      * @return the saga's final state, or {@code null} when the durable part was left to another run
      */
     public SagaState compensate(Throwable cause) {
+        boolean first;
+        synchronized (this) {
+            first = !ended;
+        }
+        SagaState state = compensateSteps(cause);
+        Consumer<SagaState> listener = compensationListener;
+        if (first && listener != null) {
+            listener.accept(state);
+        }
+        return state;
+    }
+
+    private SagaState compensateSteps(Throwable cause) {
         List<Step> taken;
         SagaRef saga;
         List<StepResult> results;
@@ -295,6 +347,35 @@ public final class SagaExecution implements Saga {
     }
 
     private record Step(int seq, String name, Runnable compensation) {
+    }
+
+    /** The end of the transaction a saga was closed in decides whether it stays complete. */
+    private final class ClosedInTransaction implements TransactionSynchronization {
+
+        private final SagaRef saga;
+
+        private final List<StepResult> results;
+
+        ClosedInTransaction(SagaRef saga, List<StepResult> results) {
+            this.saga = saga;
+            this.results = results;
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            if (status == STATUS_COMMITTED) {
+                if (saga != null) {
+                    engine.leases.untrack(saga);
+                }
+                engine.metrics.completed(name);
+                return;
+            }
+            synchronized (SagaExecution.this) {
+                ended = false;
+            }
+            giveBackUnwrittenResults(results);
+            compensate(new IllegalStateException("The transaction saga " + id + " was closed in did not commit"));
+        }
     }
 
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -19,11 +20,15 @@ import dev.reliant.saga.SagaFencedException;
 import dev.reliant.saga.SagaOptions;
 import dev.reliant.saga.SagaState;
 
+import javax.sql.DataSource;
+
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.ResourceHolderSupport;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -34,10 +39,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * Log writes are single statements run outside any transaction the caller is in, so each is committed before
  * the caller goes on; {@link #lockOwned} and {@link #markCompensated} instead join the caller's transaction, the one a
- * compensation runs in.
+ * compensation runs in, and {@link #complete} joins the caller's business transaction when there is one.
  * <p>
  * A step's result has no statement of its own: it goes with the saga's next write (the next step's intent, the
- * completion, or the start of compensation), so a saga that succeeds costs one statement per step and one to close.
+ * completion, or the start of compensation), so a saga that succeeds costs one statement per step and one to close,
+ * and the one to close rides in the business transaction when there is one.
  */
 public class JdbcSagaLog {
 
@@ -93,11 +99,42 @@ public class JdbcSagaLog {
                 describe(error), seq));
     }
 
-    /** Closes the saga as {@link SagaState#COMPLETED}, with the results of its last steps. */
+    /**
+     * Closes the saga as {@link SagaState#COMPLETED}, with the results of its last steps. Inside a transaction on
+     * this log's database the write is part of it ({@link #inTransaction()}), so the saga is complete exactly when
+     * the caller's business writes commit; otherwise it commits on its own.
+     */
     public void complete(SagaRef saga, List<StepResult> results) {
-        fenced(saga, () -> jdbc.update(withResults(" AND state = 'RUNNING'") + "UPDATE " + sagas
+        IntSupplier write = () -> jdbc.update(withResults(" AND state = 'RUNNING'") + "UPDATE " + sagas
                 + " s SET state = 'COMPLETED', updated_at = now() FROM owned WHERE s.id = owned.id",
-                withResultsArguments(saga, results)));
+                withResultsArguments(saga, results));
+        if (!inTransaction()) {
+            fenced(saga, write);
+        }
+        else if (write.getAsInt() == 0) {
+            throw new SagaFencedException(saga.id().toString());
+        }
+    }
+
+    /** Whether the calling thread is in a transaction on this log's database. */
+    public boolean inTransaction() {
+        return TransactionSynchronizationManager.isSynchronizationActive()
+                && TransactionSynchronizationManager.isActualTransactionActive()
+                && TransactionSynchronizationManager.hasResource(dataSource());
+    }
+
+    /**
+     * Makes the calling thread's transaction on this log's database roll back whatever its owner decides: the
+     * business writes of a failed saga must not commit while its steps are compensated.
+     */
+    public void markTransactionRollbackOnly() {
+        if (TransactionSynchronizationManager.getResource(dataSource()) instanceof ResourceHolderSupport holder) {
+            holder.setRollbackOnly();
+        }
+    }
+
+    private DataSource dataSource() {
+        return Objects.requireNonNull(jdbc.getDataSource());
     }
 
     /**

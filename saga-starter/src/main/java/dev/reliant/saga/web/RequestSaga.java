@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 
 import dev.reliant.saga.DurableCompensation;
 import dev.reliant.saga.Saga;
+import dev.reliant.saga.SagaState;
 import dev.reliant.saga.core.SagaEngine;
 import dev.reliant.saga.core.SagaExecution;
 import jakarta.servlet.http.HttpServletRequest;
@@ -23,6 +24,8 @@ final class RequestSaga implements Saga {
 
     private SagaExecution execution;
 
+    private Throwable handlerFailure;
+
     RequestSaga(SagaEngine engine, HttpServletRequest request) {
         this.engine = engine;
         this.request = request;
@@ -37,8 +40,22 @@ final class RequestSaga implements Saga {
         if (execution == null) {
             Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
             execution = engine.start(request.getMethod() + " " + ((pattern != null) ? pattern : "unmapped"), null);
+            execution.whenCompensated(state -> request.setAttribute(SagaRequestFilter.STATE_ATTRIBUTE,
+                    (state != null) ? state.name() : SagaState.COMPENSATING.name()));
         }
         return execution;
+    }
+
+    /** Notes an exception raised while the request's saga ran: the saga fails whatever status it is answered with. */
+    synchronized void failed(Throwable failure) {
+        if (execution != null && handlerFailure == null) {
+            handlerFailure = failure;
+        }
+    }
+
+    /** The exception raised while the saga ran, or {@code null}. */
+    synchronized Throwable handlerFailure() {
+        return handlerFailure;
     }
 
     @Override

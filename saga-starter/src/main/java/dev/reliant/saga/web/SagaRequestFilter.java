@@ -15,17 +15,27 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
 import org.springframework.web.util.WebUtils;
 
 /**
- * Gives each request its {@link Saga} and ends it when the handler is done: compensated when an exception
- * escapes or the status is a failure status, completed otherwise.
+ * Gives each request its {@link Saga} and ends it when the handler is done: failed when the handler threw (whatever
+ * status an exception handler mapped the exception to), an exception escaped, or the status is a failure status;
+ * completed otherwise.
  * <p>
  * The response body is held back until the saga has ended, so the client never sees a response before the
- * compensations ran; and since the filter runs outside the dispatcher, any transaction the handler opened has
- * already rolled back by then. A handler's exception is rethrown afterwards, so the request still ends with an
- * error status; a saga that cannot be closed fails the request as well.
+ * compensations ran; and since the filter runs outside the dispatcher, any transaction the handler opened itself has
+ * already ended by then. When the whole request runs in a transaction on the saga log's database (an idempotent
+ * request does), a completed saga is closed in that transaction, and a failed one makes it roll back and is
+ * compensated right after. A handler's exception is rethrown afterwards, so the request still ends with an error
+ * status; a saga that cannot be closed fails the request as well. How the compensation ended is left in the request
+ * attribute {@value #STATE_ATTRIBUTE}.
  */
 public class SagaRequestFilter extends OncePerRequestFilter {
 
-    private static final String ATTRIBUTE = SagaRequestFilter.class.getName() + ".saga";
+    static final String ATTRIBUTE = SagaRequestFilter.class.getName() + ".saga";
+
+    /**
+     * Request attribute holding the {@link dev.reliant.saga.SagaState} name of a compensated request's saga:
+     * {@code COMPENSATED}, {@code STUCK}, or {@code COMPENSATING} when its compensation was left to recovery.
+     */
+    public static final String STATE_ATTRIBUTE = "dev.reliant.saga.state";
 
     private final SagaEngine engine;
 
@@ -69,7 +79,7 @@ public class SagaRequestFilter extends OncePerRequestFilter {
         }
         catch (IOException | ServletException | RuntimeException | Error ex) {
             request.removeAttribute(ATTRIBUTE);
-            compensate(saga, ex);
+            fail(saga, ex);
             throw ex;
         }
         if (isAsyncStarted(request)) {
@@ -79,15 +89,18 @@ public class SagaRequestFilter extends OncePerRequestFilter {
         SagaExecution execution = saga.execution();
         if (execution != null) {
             int status = buffered.getStatus();
-            if (failureStatuses.isFailure(status)) {
-                execution.compensate(new IllegalStateException("The request ended with status " + status));
+            if (saga.handlerFailure() != null) {
+                execution.fail(saga.handlerFailure());
+            }
+            else if (failureStatuses.isFailure(status)) {
+                execution.fail(new IllegalStateException("The request ended with status " + status));
             }
             else {
                 try {
                     execution.complete();
                 }
                 catch (RuntimeException ex) {
-                    execution.compensate(ex);
+                    execution.fail(ex);
                     throw new ServletException("Saga " + execution.id() + " could not be closed", ex);
                 }
             }
@@ -95,10 +108,10 @@ public class SagaRequestFilter extends OncePerRequestFilter {
         buffered.copyBodyToResponse();
     }
 
-    private static void compensate(RequestSaga saga, Throwable cause) {
+    private static void fail(RequestSaga saga, Throwable cause) {
         SagaExecution execution = saga.execution();
         if (execution != null) {
-            execution.compensate(cause);
+            execution.fail(cause);
         }
     }
 
