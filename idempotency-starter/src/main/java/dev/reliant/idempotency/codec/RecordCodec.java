@@ -15,15 +15,16 @@ import dev.reliant.idempotency.StoredResponse;
 
 /**
  * A whole record as one byte string, for stores that keep a record under a single key. The fixed-width prefix
- * ({@code version, state, owner, fingerprint}) lets a server-side script check the state and owner with plain
- * substring comparisons, without decoding the response:
+ * ({@code version, state, owner, fingerprint, expiry}) lets a server-side script check the state and owner with
+ * plain substring comparisons, and read or rewrite the lease end in place, without decoding the response:
  *
  * <pre>
  * offset 0     1 byte   version '1'
- * offset 1     1 byte   state   'P' in progress, 'C' completed, 'N' not stored
+ * offset 1     1 byte   state   'P' in progress, 'C' completed, 'N' not stored, 'U' unsettled
  * offset 2    32 bytes  owner token
  * offset 34   64 bytes  fingerprint (hex SHA-256)
- * offset 98    8 bytes  expiry, epoch milliseconds
+ * offset 98    8 bytes  {@link IdempotencyRecord#expiresAt()}, epoch milliseconds, big-endian: the lease end while
+ *                       in progress, the end of the retention afterwards
  * offset 106   ...      the response ({@link ResponseCodec}), absent while in progress
  * </pre>
  */
@@ -89,6 +90,7 @@ public final class RecordCodec {
             case IN_PROGRESS -> 'P';
             case COMPLETED -> 'C';
             case NOT_STORED -> 'N';
+            case UNSETTLED -> 'U';
         };
     }
 
@@ -97,6 +99,7 @@ public final class RecordCodec {
             case 'P' -> RecordState.IN_PROGRESS;
             case 'C' -> RecordState.COMPLETED;
             case 'N' -> RecordState.NOT_STORED;
+            case 'U' -> RecordState.UNSETTLED;
             default -> throw new IllegalStateException("Unknown record state " + (char) code);
         };
     }

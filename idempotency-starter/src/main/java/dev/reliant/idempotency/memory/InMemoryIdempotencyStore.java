@@ -6,8 +6,10 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 import dev.reliant.idempotency.ClaimResult;
 import dev.reliant.idempotency.IdempotencyRecord;
@@ -23,7 +25,7 @@ public class InMemoryIdempotencyStore implements IdempotencyStore {
 
     private static final int PURGE_EVERY = 1024;
 
-    private final ConcurrentHashMap<String, IdempotencyRecord> records = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
 
     private final AtomicInteger claimsSincePurge = new AtomicInteger();
 
@@ -34,33 +36,43 @@ public class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public CompletableFuture<ClaimResult> claim(String key, String owner, String fingerprint, Duration lease) {
+    public CompletableFuture<ClaimResult> claim(String key, String owner, String fingerprint, Duration lease,
+            Duration retention) {
         purgeNowAndThen();
         Instant now = clock.instant();
-        AtomicReference<IdempotencyRecord> found = new AtomicReference<>();
-        records.compute(key, (k, current) -> {
-            if (live(current, now)) {
-                found.set(current);
-                return current;
+        AtomicReference<ClaimResult> result = new AtomicReference<>(ClaimResult.claimed());
+        entries.compute(key, (k, current) -> {
+            if (current != null && current.isLive(now)) {
+                if (!current.hasLapsedLease(now)) {
+                    result.set(ClaimResult.existing(current.record()));
+                    return current;
+                }
+                result.set(ClaimResult.takenOver());
             }
-            return new IdempotencyRecord(RecordState.IN_PROGRESS, owner, fingerprint, null, now.plus(lease));
+            Instant leaseEnd = now.plus(lease);
+            return new Entry(new IdempotencyRecord(RecordState.IN_PROGRESS, owner, fingerprint, null, leaseEnd),
+                    later(leaseEnd, now.plus(retention)));
         });
-        IdempotencyRecord existing = found.get();
-        return CompletableFuture
-            .completedFuture((existing != null) ? ClaimResult.existing(existing) : ClaimResult.claimed());
+        return CompletableFuture.completedFuture(result.get());
     }
 
     @Override
     public CompletableFuture<Boolean> renew(String key, String owner, Duration lease) {
-        return replaceHeld(key, owner, held -> new IdempotencyRecord(held.state(), owner, held.fingerprint(), null,
-                clock.instant().plus(lease)));
+        return replaceHeld(key, owner, held -> {
+            Instant leaseEnd = clock.instant().plus(lease);
+            IdempotencyRecord record = held.record();
+            return new Entry(new IdempotencyRecord(record.state(), owner, record.fingerprint(), null, leaseEnd),
+                    later(leaseEnd, held.until()));
+        });
     }
 
     @Override
     public CompletableFuture<Boolean> complete(String key, String owner, String fingerprint, RecordState state,
             StoredResponse response, Duration retention) {
-        return replaceHeld(key, owner,
-                held -> new IdempotencyRecord(state, owner, fingerprint, response, clock.instant().plus(retention)));
+        return replaceHeld(key, owner, held -> {
+            Instant until = clock.instant().plus(retention);
+            return new Entry(new IdempotencyRecord(state, owner, fingerprint, response, until), until);
+        });
     }
 
     @Override
@@ -70,22 +82,24 @@ public class InMemoryIdempotencyStore implements IdempotencyStore {
 
     @Override
     public CompletableFuture<Optional<IdempotencyRecord>> find(String key) {
-        IdempotencyRecord record = records.get(key);
-        return CompletableFuture.completedFuture(Optional.ofNullable(record).filter(r -> live(r, clock.instant())));
+        return CompletableFuture.completedFuture(Optional.ofNullable(entries.get(key))
+            .filter(entry -> entry.isLive(clock.instant()))
+            .map(Entry::record));
     }
 
     @Override
     public CompletableFuture<Boolean> evict(String key) {
-        IdempotencyRecord removed = records.remove(key);
-        return CompletableFuture.completedFuture(removed != null && live(removed, clock.instant()));
+        Entry removed = entries.remove(key);
+        return CompletableFuture.completedFuture(removed != null && removed.isLive(clock.instant()));
     }
 
-    private CompletableFuture<Boolean> replaceHeld(String key, String owner,
-            java.util.function.UnaryOperator<IdempotencyRecord> replacement) {
+    /** Applies {@code replacement} to the live in-progress record of {@code owner}; false when it holds none. */
+    private CompletableFuture<Boolean> replaceHeld(String key, String owner, UnaryOperator<Entry> replacement) {
         Instant now = clock.instant();
-        AtomicReference<Boolean> held = new AtomicReference<>(false);
-        records.computeIfPresent(key, (k, current) -> {
-            if (current.state() == RecordState.IN_PROGRESS && current.owner().equals(owner) && live(current, now)) {
+        AtomicBoolean held = new AtomicBoolean();
+        entries.computeIfPresent(key, (k, current) -> {
+            IdempotencyRecord record = current.record();
+            if (record.state() == RecordState.IN_PROGRESS && record.owner().equals(owner) && current.isLive(now)) {
                 held.set(true);
                 return replacement.apply(current);
             }
@@ -98,11 +112,25 @@ public class InMemoryIdempotencyStore implements IdempotencyStore {
         if (claimsSincePurge.incrementAndGet() >= PURGE_EVERY) {
             claimsSincePurge.set(0);
             Instant now = clock.instant();
-            records.values().removeIf(record -> !live(record, now));
+            entries.values().removeIf(entry -> !entry.isLive(now));
         }
     }
 
-    private static boolean live(IdempotencyRecord record, Instant now) {
-        return record != null && record.expiresAt().isAfter(now);
+    private static Instant later(Instant one, Instant other) {
+        return one.isAfter(other) ? one : other;
+    }
+
+    /**
+     * A record and the end of its life, which for an in-progress record is its retention, not its lease end.
+     */
+    private record Entry(IdempotencyRecord record, Instant until) {
+
+        boolean isLive(Instant now) {
+            return until.isAfter(now);
+        }
+
+        boolean hasLapsedLease(Instant now) {
+            return record.state() == RecordState.IN_PROGRESS && !record.expiresAt().isAfter(now);
+        }
     }
 }

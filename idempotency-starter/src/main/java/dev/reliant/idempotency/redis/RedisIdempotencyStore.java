@@ -3,6 +3,7 @@ package dev.reliant.idempotency.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -22,8 +23,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 /**
  * Records in Redis, one string key per record (so Redis Cluster routes each operation to one node), with an expiry
- * on every key: the lease while in progress, the retention once finished. A claim and a replay cost one round
- * trip each; completing costs one more.
+ * on every key: the retention, counted from the claim while in progress and from the completion afterwards. The
+ * lease end of an in-progress record is kept inside its value, written by the scripts from the server's clock, so
+ * that a lapsed claim stays visible (and is taken over) until its retention ends. A claim and a replay cost one
+ * round trip each; completing costs one more.
  */
 public class RedisIdempotencyStore implements IdempotencyStore {
 
@@ -34,6 +37,9 @@ public class RedisIdempotencyStore implements IdempotencyStore {
     private static final RedisScript COMPLETE = RedisScript.load("complete", ScriptOutputType.INTEGER);
 
     private static final RedisScript RELEASE = RedisScript.load("release", ScriptOutputType.INTEGER);
+
+    /** claim.lua's reply when it took over a lapsed claim; a record is never one byte long. */
+    private static final byte TAKEN_OVER = 'T';
 
     private final LettuceConnectionFactory connectionFactory;
 
@@ -48,12 +54,15 @@ public class RedisIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public CompletableFuture<ClaimResult> claim(String key, String owner, String fingerprint, Duration lease) {
-        byte[] record = RecordCodec.encode(new IdempotencyRecord(RecordState.IN_PROGRESS, owner, fingerprint, null,
-                clock.instant().plus(lease)));
-        return this.<byte[]>run(commands -> CLAIM.run(commands, redisKey(key), record, millis(lease)))
-            .thenApply(existing -> (existing == null) ? ClaimResult.claimed()
-                    : ClaimResult.existing(RecordCodec.decode(existing)));
+    public CompletableFuture<ClaimResult> claim(String key, String owner, String fingerprint, Duration lease,
+            Duration retention) {
+        // The script writes the lease end from the server's clock over the placeholder.
+        byte[] record = RecordCodec
+            .encode(new IdempotencyRecord(RecordState.IN_PROGRESS, owner, fingerprint, null, Instant.EPOCH));
+        Duration life = (retention.compareTo(lease) > 0) ? retention : lease;
+        return this
+            .<byte[]>run(commands -> CLAIM.run(commands, redisKey(key), record, millis(lease), millis(life)))
+            .thenApply(RedisIdempotencyStore::claimResult);
     }
 
     @Override
@@ -106,6 +115,16 @@ public class RedisIdempotencyStore implements IdempotencyStore {
             connection.close();
             return CompletableFuture.failedFuture(ex);
         }
+    }
+
+    private static ClaimResult claimResult(byte[] reply) {
+        if (reply == null) {
+            return ClaimResult.claimed();
+        }
+        if (reply.length == 1 && reply[0] == TAKEN_OVER) {
+            return ClaimResult.takenOver();
+        }
+        return ClaimResult.existing(RecordCodec.decode(reply));
     }
 
     private byte[] redisKey(String key) {

@@ -40,8 +40,8 @@ public class GuardedIdempotencyStore {
         this.metrics = metrics;
     }
 
-    public ClaimResult claim(String key, String owner, String fingerprint, Duration lease) {
-        return call("claim", () -> store.claim(key, owner, fingerprint, lease));
+    public ClaimResult claim(String key, String owner, String fingerprint, Duration lease, Duration retention) {
+        return call("claim", () -> store.claim(key, owner, fingerprint, lease, retention));
     }
 
     public boolean renew(String key, String owner, Duration lease) {

@@ -158,7 +158,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
 
         ClaimResult claim;
         try {
-            claim = store.claim(storageKey, owner, fingerprint, policy.lease());
+            claim = store.claim(storageKey, owner, fingerprint, policy.lease(), policy.retention());
         }
         catch (IdempotencyStoreUnavailableException ex) {
             storeUnavailable(handlerRequest, response, chain, ex);

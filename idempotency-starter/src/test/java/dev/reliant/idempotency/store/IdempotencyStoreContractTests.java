@@ -1,15 +1,20 @@
 package dev.reliant.idempotency.store;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 import dev.reliant.idempotency.ClaimResult;
 import dev.reliant.idempotency.IdempotencyRecord;
@@ -32,14 +37,17 @@ public abstract class IdempotencyStoreContractTests {
 
     private static final Duration RETENTION = Duration.ofHours(1);
 
+    /** How far the store's clock (the server's, for Redis and PostgreSQL) may be from this JVM's. */
+    private static final Duration CLOCK_SLACK = Duration.ofSeconds(2);
+
     protected abstract IdempotencyStore store();
 
     @Test
     void firstClaimWinsAndLaterClaimsSeeTheRecord() {
         String key = key();
         String owner = owner();
-        assertThat(store().claim(key, owner, FINGERPRINT, LEASE).join()).isInstanceOf(ClaimResult.Claimed.class);
-        ClaimResult second = store().claim(key, owner(), "b".repeat(64), LEASE).join();
+        assertThat(claim(key, owner, LEASE).join()).isEqualTo(ClaimResult.claimed());
+        ClaimResult second = store().claim(key, owner(), "b".repeat(64), LEASE, RETENTION).join();
         assertThat(second).isInstanceOf(ClaimResult.Existing.class);
         IdempotencyRecord record = ((ClaimResult.Existing) second).record();
         assertThat(record.state()).isEqualTo(RecordState.IN_PROGRESS);
@@ -51,7 +59,7 @@ public abstract class IdempotencyStoreContractTests {
     void completedResponseIsReturnedByteForByte() {
         String key = key();
         String owner = owner();
-        store().claim(key, owner, FINGERPRINT, LEASE).join();
+        claim(key, owner, LEASE).join();
         byte[] body = new byte[70_000];
         for (int i = 0; i < body.length; i++) {
             body[i] = (byte) i;
@@ -60,7 +68,7 @@ public abstract class IdempotencyStoreContractTests {
                 List.of(Map.entry("Location", "/orders/1"), Map.entry("Link", "<a>"), Map.entry("Link", "<b>")), body);
         assertThat(store().complete(key, owner, FINGERPRINT, RecordState.COMPLETED, response, RETENTION).join())
             .isTrue();
-        IdempotencyRecord record = ((ClaimResult.Existing) store().claim(key, owner(), FINGERPRINT, LEASE).join())
+        IdempotencyRecord record = ((ClaimResult.Existing) claim(key, owner(), LEASE).join())
             .record();
         assertThat(record.state()).isEqualTo(RecordState.COMPLETED);
         assertThat(record.response()).isEqualTo(response);
@@ -72,7 +80,7 @@ public abstract class IdempotencyStoreContractTests {
         String key = key();
         String owner = owner();
         String intruder = owner();
-        store().claim(key, owner, FINGERPRINT, LEASE).join();
+        claim(key, owner, LEASE).join();
         StoredResponse response = new StoredResponse(200, List.of(), new byte[] { 1 });
         assertThat(store().complete(key, intruder, FINGERPRINT, RecordState.COMPLETED, response, RETENTION).join())
             .isFalse();
@@ -91,46 +99,113 @@ public abstract class IdempotencyStoreContractTests {
     void releasedKeyCanBeClaimedAgain() {
         String key = key();
         String owner = owner();
-        store().claim(key, owner, FINGERPRINT, LEASE).join();
+        claim(key, owner, LEASE).join();
         assertThat(store().release(key, owner).join()).isTrue();
         assertThat(store().find(key).join()).isEmpty();
-        assertThat(store().claim(key, owner(), FINGERPRINT, LEASE).join()).isInstanceOf(ClaimResult.Claimed.class);
+        assertThat(claim(key, owner(), LEASE).join()).isInstanceOf(ClaimResult.Claimed.class);
     }
 
     @Test
-    void lapsedLeaseFreesTheKeyAndFencesTheOldOwner() {
+    void lapsedClaimIsTakenOverAndFencesTheOldOwner() {
         String key = key();
         String crashed = owner();
-        store().claim(key, crashed, FINGERPRINT, Duration.ofMillis(300)).join();
+        claim(key, crashed, Duration.ofSeconds(1)).join();
+        assertThat(claim(key, owner(), LEASE).join()).as("claim within the lease")
+            .isInstanceOf(ClaimResult.Existing.class);
         String next = owner();
-        await().atMost(Duration.ofSeconds(30))
-            .until(() -> store().claim(key, next, FINGERPRINT, LEASE).join() instanceof ClaimResult.Claimed);
+        AtomicReference<ClaimResult> taken = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            taken.set(claim(key, next, LEASE).join());
+            return taken.get() instanceof ClaimResult.Claimed;
+        });
+        assertThat(taken.get()).isEqualTo(ClaimResult.takenOver());
+        assertThat(store().find(key).join()).hasValueSatisfying(record -> {
+            assertThat(record.owner()).isEqualTo(next);
+            assertThat(record.state()).isEqualTo(RecordState.IN_PROGRESS);
+        });
         StoredResponse response = new StoredResponse(200, List.of(), new byte[] { 7 });
         assertThat(store().complete(key, crashed, FINGERPRINT, RecordState.COMPLETED, response, RETENTION).join())
             .isFalse();
+        assertThat(store().renew(key, crashed, LEASE).join()).isFalse();
         assertThat(store().release(key, crashed).join()).isFalse();
+        assertThat(store().find(key).join().orElseThrow().owner()).isEqualTo(next);
         assertThat(store().complete(key, next, FINGERPRINT, RecordState.COMPLETED, response, RETENTION).join())
             .isTrue();
+    }
+
+    @Test
+    void ownerKeepsALapsedClaimThatNobodyTookOver() {
+        String renewed = key();
+        String completed = key();
+        String released = key();
+        String owner = owner();
+        Duration shortLease = Duration.ofMillis(200);
+        for (String key : List.of(renewed, completed, released)) {
+            claim(key, owner, shortLease).join();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> Stream.of(renewed, completed, released)
+            .allMatch(key -> store().find(key).join().orElseThrow().expiresAt().isBefore(Instant.now())));
+
+        assertThat(store().renew(renewed, owner, LEASE).join()).isTrue();
+        assertThat(claim(renewed, owner(), LEASE).join()).as("claim after the renewal")
+            .isInstanceOf(ClaimResult.Existing.class);
+        StoredResponse response = new StoredResponse(201, List.of(), new byte[] { 3 });
+        assertThat(store().complete(completed, owner, FINGERPRINT, RecordState.COMPLETED, response, RETENTION).join())
+            .isTrue();
+        assertThat(store().find(completed).join().orElseThrow().response()).isEqualTo(response);
+        assertThat(store().release(released, owner).join()).isTrue();
+        assertThat(claim(released, owner(), LEASE).join()).isEqualTo(ClaimResult.claimed());
+    }
+
+    @Test
+    void renewMovesTheLeaseEndThatFindReports() {
+        String key = key();
+        String owner = owner();
+        Instant before = Instant.now();
+        claim(key, owner, Duration.ofSeconds(10)).join();
+        Instant firstEnd = store().find(key).join().orElseThrow().expiresAt();
+        assertThat(firstEnd).isBetween(before.plusSeconds(10).minus(CLOCK_SLACK),
+                Instant.now().plusSeconds(10).plus(CLOCK_SLACK));
+        assertThat(store().renew(key, owner, Duration.ofMinutes(10)).join()).isTrue();
+        Instant renewedEnd = store().find(key).join().orElseThrow().expiresAt();
+        assertThat(renewedEnd).isAfter(firstEnd.plus(Duration.ofMinutes(9)));
+    }
+
+    @Test
+    void lapsedClaimStaysUntilItsRetentionEnds() {
+        String key = key();
+        String owner = owner();
+        store().claim(key, owner, FINGERPRINT, Duration.ofMillis(200), Duration.ofSeconds(3)).join();
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> store().find(key).join().orElseThrow().expiresAt().isBefore(Instant.now()));
+        assertThat(store().find(key).join()).as("lapsed, within its retention").hasValueSatisfying(record -> {
+            assertThat(record.state()).isEqualTo(RecordState.IN_PROGRESS);
+            assertThat(record.owner()).isEqualTo(owner);
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> store().find(key).join().isEmpty());
+        assertThat(store().renew(key, owner, LEASE).join()).as("renew after the retention").isFalse();
+        assertThat(claim(key, owner(), LEASE).join()).as("claim after the retention")
+            .isEqualTo(ClaimResult.claimed());
     }
 
     @Test
     void renewedLeaseOutlivesItsFirstTerm() {
         String key = key();
         String owner = owner();
-        store().claim(key, owner, FINGERPRINT, Duration.ofMillis(800)).join();
+        claim(key, owner, Duration.ofMillis(800)).join();
         // Renewing every 200 ms for 2 s, well past the 800 ms lease, keeps the key held throughout.
         await().during(Duration.ofSeconds(2))
             .atMost(Duration.ofSeconds(5))
             .pollInterval(Duration.ofMillis(200))
             .until(() -> store().renew(key, owner, Duration.ofMillis(800)).join()
-                    && store().claim(key, owner(), FINGERPRINT, LEASE).join() instanceof ClaimResult.Existing);
+                    && claim(key, owner(), LEASE).join() instanceof ClaimResult.Existing);
     }
 
     @Test
     void notStoredRecordKeepsItsStatus() {
         String key = key();
         String owner = owner();
-        store().claim(key, owner, FINGERPRINT, LEASE).join();
+        claim(key, owner, LEASE).join();
         store().complete(key, owner, FINGERPRINT, RecordState.NOT_STORED,
                 new StoredResponse(200, List.of(), new byte[0]), RETENTION).join();
         IdempotencyRecord record = store().find(key).join().orElseThrow();
@@ -139,20 +214,36 @@ public abstract class IdempotencyStoreContractTests {
     }
 
     @Test
+    void unsettledRecordKeepsItsStatusAndBody() {
+        String key = key();
+        String owner = owner();
+        claim(key, owner, LEASE).join();
+        StoredResponse response = new StoredResponse(502, List.of(Map.entry("Content-Type", "application/json")),
+                "{\"compensation\":\"stuck\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(store().complete(key, owner, FINGERPRINT, RecordState.UNSETTLED, response, RETENTION).join())
+            .isTrue();
+        IdempotencyRecord record = store().find(key).join().orElseThrow();
+        assertThat(record.state()).isEqualTo(RecordState.UNSETTLED);
+        assertThat(record.response()).isEqualTo(response);
+        assertThat(claim(key, owner(), LEASE).join()).isEqualTo(ClaimResult.existing(record));
+        assertThat(store().release(key, owner).join()).as("release of a finished record").isFalse();
+    }
+
+    @Test
     void expiredRecordsAreGone() {
         String key = key();
         String owner = owner();
-        store().claim(key, owner, FINGERPRINT, LEASE).join();
+        claim(key, owner, LEASE).join();
         store().complete(key, owner, FINGERPRINT, RecordState.COMPLETED, new StoredResponse(200, List.of(),
                 new byte[0]), Duration.ofMillis(300)).join();
         await().atMost(Duration.ofSeconds(30)).until(() -> store().find(key).join().isEmpty());
-        assertThat(store().claim(key, owner(), FINGERPRINT, LEASE).join()).isInstanceOf(ClaimResult.Claimed.class);
+        assertThat(claim(key, owner(), LEASE).join()).isEqualTo(ClaimResult.claimed());
     }
 
     @Test
     void evictDeletesWhateverTheState() {
         String key = key();
-        store().claim(key, owner(), FINGERPRINT, LEASE).join();
+        claim(key, owner(), LEASE).join();
         assertThat(store().evict(key).join()).isTrue();
         assertThat(store().evict(key).join()).isFalse();
         assertThat(store().find(key).join()).isEmpty();
@@ -169,7 +260,7 @@ public abstract class IdempotencyStoreContractTests {
             for (int i = 0; i < threads; i++) {
                 Callable<ClaimResult> claim = () -> {
                     start.await();
-                    return store().claim(key, owner(), FINGERPRINT, LEASE).join();
+                    return claim(key, owner(), LEASE).join();
                 };
                 results.add(pool.submit(claim));
             }
@@ -185,6 +276,10 @@ public abstract class IdempotencyStoreContractTests {
         finally {
             pool.shutdownNow();
         }
+    }
+
+    private CompletableFuture<ClaimResult> claim(String key, String owner, Duration lease) {
+        return store().claim(key, owner, FINGERPRINT, lease, RETENTION);
     }
 
     protected static String key() {

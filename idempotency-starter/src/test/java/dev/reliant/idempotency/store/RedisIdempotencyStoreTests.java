@@ -3,14 +3,17 @@ package dev.reliant.idempotency.store;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.IdempotencyRecord;
 import dev.reliant.idempotency.IdempotencyStore;
 import dev.reliant.idempotency.RecordState;
 import dev.reliant.idempotency.StoredResponse;
+import dev.reliant.idempotency.codec.RecordCodec;
 import dev.reliant.idempotency.redis.RedisIdempotencyStore;
 import dev.reliant.testsupport.TestRedis;
 import org.junit.jupiter.api.AfterAll;
@@ -19,15 +22,23 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.RedisStringCommands;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.types.Expiration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
 
     private static final String PREFIX = TestRedis.newKeyPrefix();
+
+    private static final String FINGERPRINT = "e".repeat(64);
+
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    private static final Duration RETENTION = Duration.ofHours(1);
 
     private static LettuceConnectionFactory connectionFactory;
 
@@ -60,11 +71,12 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
         for (int i = 0; i < 10_000; i++) {
             String key = "ttl:" + i;
             String owner = owner();
-            int path = i % 4;
-            pending.add(store.claim(key, owner, fingerprint, Duration.ofMinutes(5)).thenCompose(claimed -> switch (path) {
+            int path = i % 5;
+            pending.add(store.claim(key, owner, fingerprint, Duration.ofMinutes(5), Duration.ofHours(1)).thenCompose(claimed -> switch (path) {
                 case 0 -> store.complete(key, owner, fingerprint, RecordState.COMPLETED, response, Duration.ofHours(24));
                 case 1 -> store.complete(key, owner, fingerprint, RecordState.NOT_STORED, response, Duration.ofHours(1));
-                case 2 -> store.renew(key, owner, Duration.ofMinutes(10));
+                case 2 -> store.complete(key, owner, fingerprint, RecordState.UNSETTLED, response, Duration.ofHours(1));
+                case 3 -> store.renew(key, owner, Duration.ofMinutes(10));
                 default -> CompletableFuture.completedFuture(true);
             }));
             if (pending.size() == 500) {
@@ -93,7 +105,78 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
         try (RedisConnection connection = connectionFactory.getConnection()) {
             connection.scriptingCommands().scriptFlush();
         }
-        assertThat(store.claim(key(), owner(), "c".repeat(64), Duration.ofSeconds(5)).join())
+        assertThat(store.claim(key(), owner(), "c".repeat(64), Duration.ofSeconds(5), Duration.ofMinutes(1)).join())
             .isInstanceOf(ClaimResult.Claimed.class);
+    }
+
+    @Test
+    void leaseEndWrittenByTheScriptDecodesToTheServersClock() {
+        long before = serverMillis();
+        String key = key();
+        store.claim(key, owner(), FINGERPRINT, Duration.ofSeconds(10), Duration.ofHours(1)).join();
+        long after = serverMillis();
+        assertThat(store.find(key).join().orElseThrow().expiresAt().toEpochMilli()).isBetween(before + 10_000,
+                after + 10_000);
+        String renewed = key();
+        String owner = owner();
+        store.claim(renewed, owner, FINGERPRINT, Duration.ofSeconds(1), Duration.ofHours(1)).join();
+        before = serverMillis();
+        store.renew(renewed, owner, Duration.ofDays(400)).join();
+        after = serverMillis();
+        assertThat(store.find(renewed).join().orElseThrow().expiresAt().toEpochMilli())
+            .isBetween(before + Duration.ofDays(400).toMillis(), after + Duration.ofDays(400).toMillis());
+    }
+
+    @Test
+    void leaseEndWrittenByTheCodecIsReadByTheScript() {
+        String held = key();
+        String lapsed = key();
+        long now = serverMillis();
+        write(held, Instant.ofEpochMilli(now + 60_000));
+        write(lapsed, Instant.ofEpochMilli(now - 1));
+        assertThat(store.claim(held, owner(), FINGERPRINT, LEASE, RETENTION).join())
+            .isInstanceOf(ClaimResult.Existing.class);
+        assertThat(store.claim(lapsed, owner(), FINGERPRINT, LEASE, RETENTION).join())
+            .isEqualTo(ClaimResult.takenOver());
+    }
+
+    @Test
+    void inProgressKeyLivesForItsRetentionAndAtLeastItsLease() {
+        String key = key();
+        String owner = owner();
+        store.claim(key, owner, FINGERPRINT, Duration.ofSeconds(1), Duration.ofHours(1)).join();
+        assertThat(timeToLive(key)).isGreaterThan(Duration.ofMinutes(59).toMillis());
+        String shortLived = key();
+        store.claim(shortLived, owner, FINGERPRINT, Duration.ofSeconds(1), Duration.ofSeconds(2)).join();
+        store.renew(shortLived, owner, Duration.ofMinutes(10)).join();
+        assertThat(timeToLive(shortLived)).isGreaterThan(Duration.ofMinutes(9).toMillis());
+        store.renew(key, owner, Duration.ofSeconds(5)).join();
+        assertThat(timeToLive(key)).as("a renewal never shortens the retention")
+            .isGreaterThan(Duration.ofMinutes(59).toMillis());
+    }
+
+    private static void write(String key, Instant leaseEnd) {
+        byte[] record = RecordCodec
+            .encode(new IdempotencyRecord(RecordState.IN_PROGRESS, owner(), FINGERPRINT, null, leaseEnd));
+        try (RedisConnection connection = connectionFactory.getConnection()) {
+            connection.stringCommands()
+                .set(redisKey(key), record, Expiration.from(RETENTION), RedisStringCommands.SetOption.upsert());
+        }
+    }
+
+    private static long timeToLive(String key) {
+        try (RedisConnection connection = connectionFactory.getConnection()) {
+            return connection.keyCommands().pTtl(redisKey(key));
+        }
+    }
+
+    private static long serverMillis() {
+        try (RedisConnection connection = connectionFactory.getConnection()) {
+            return connection.serverCommands().time();
+        }
+    }
+
+    private static byte[] redisKey(String key) {
+        return (PREFIX + key).getBytes(StandardCharsets.UTF_8);
     }
 }
