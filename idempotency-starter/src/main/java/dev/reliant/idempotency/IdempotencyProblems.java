@@ -34,6 +34,18 @@ public final class IdempotencyProblems {
      */
     public static final URI RESPONSE_NOT_STORED = URI.create(BASE + "response-not-stored");
 
+    /**
+     * 409: the request with this key failed, and undoing what it had done did not finish (its saga's compensation is
+     * stuck, or was left to another instance's recovery). It will not run again until an operator settles it.
+     */
+    public static final URI COMPENSATION_PENDING = URI.create(BASE + "compensation-pending");
+
+    /**
+     * 503: the request ran, but whether its changes were committed is not known (the database failed during the
+     * commit). A retry after {@code Retry-After} gets its outcome, or runs it if nothing was committed.
+     */
+    public static final URI OUTCOME_UNKNOWN = URI.create(BASE + "outcome-unknown");
+
     /** 503: the idempotency store cannot be reached; nothing was executed. Retry after {@code Retry-After}. */
     public static final URI STORE_UNAVAILABLE = URI.create(BASE + "store-unavailable");
 

@@ -9,7 +9,10 @@ import dev.reliant.idempotency.IdempotencyStore;
 import dev.reliant.idempotency.metrics.IdempotencyMetrics;
 import dev.reliant.idempotency.metrics.MicrometerIdempotencyMetrics;
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
+import dev.reliant.idempotency.outcome.OutcomeLog;
+import dev.reliant.idempotency.outcome.RequestTransactions;
 import dev.reliant.idempotency.web.HandlerFailureRecorder;
+import dev.reliant.idempotency.web.HandlerInvocationInterceptor;
 import dev.reliant.idempotency.web.IdempotencyFilter;
 import dev.reliant.idempotency.web.IdempotencyPolicy;
 import dev.reliant.idempotency.web.IdempotencyPolicyResolver;
@@ -21,6 +24,7 @@ import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -32,6 +36,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Role;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
@@ -46,6 +51,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 @AutoConfiguration(afterName = {
         "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
         "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+        "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+        "org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
         "io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration",
         "io.github.resilience4j.springboot.timelimiter.autoconfigure.TimeLimiterAutoConfiguration" })
@@ -55,7 +62,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 @EnableConfigurationProperties(IdempotencyProperties.class)
 @Import({ IdempotencyStoreConfigurations.RedisStoreConfiguration.class,
         IdempotencyStoreConfigurations.JdbcStoreConfiguration.class,
-        IdempotencyStoreConfigurations.MemoryStoreConfiguration.class,
+        IdempotencyStoreConfigurations.MemoryStoreConfiguration.class, IdempotencyOutcomeConfiguration.class,
         IdempotencyAutoConfiguration.MetricsConfiguration.class })
 public class IdempotencyAutoConfiguration {
 
@@ -66,9 +73,9 @@ public class IdempotencyAutoConfiguration {
             ObjectProvider<CircuitBreakerRegistry> circuitBreakers, ObjectProvider<TimeLimiterRegistry> timeLimiters,
             ObjectProvider<IdempotencyMetrics> metrics) {
         String instance = properties.getResilienceInstance();
-        return new GuardedIdempotencyStore(store,
-                circuitBreakers.getIfAvailable(CircuitBreakerRegistry::ofDefaults).circuitBreaker(instance),
-                timeLimiters.getIfAvailable(TimeLimiterRegistry::ofDefaults).timeLimiter(instance),
+        CircuitBreakerRegistry breakers = circuitBreakers.getIfAvailable(CircuitBreakerRegistry::ofDefaults);
+        return new GuardedIdempotencyStore(store, breakers.circuitBreaker(instance),
+                breakers.circuitBreaker(instance + "-settle"), timeLimiters.getIfAvailable(TimeLimiterRegistry::ofDefaults).timeLimiter(instance),
                 metrics.getIfAvailable(() -> IdempotencyMetrics.NONE));
     }
 
@@ -110,6 +117,12 @@ public class IdempotencyAutoConfiguration {
     }
 
     @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static HandlerInvocationInterceptor idempotencyHandlerInvocationInterceptor() {
+        return new HandlerInvocationInterceptor();
+    }
+
+    @Bean
     StreamingEndpointGuard idempotencyStreamingEndpointGuard(List<RequestMappingHandlerMapping> handlerMappings) {
         return new StreamingEndpointGuard(handlerMappings);
     }
@@ -120,6 +133,7 @@ public class IdempotencyAutoConfiguration {
     FilterRegistrationBean<IdempotencyFilter> idempotencyFilter(IdempotencyPolicyResolver policies,
             IdempotencyScopeResolver scopeResolver, GuardedIdempotencyStore store,
             ObjectProvider<LeaseHeartbeat> heartbeat, ObjectProvider<IdempotencyMetrics> metrics,
+            ObjectProvider<RequestTransactions> transactions, ObjectProvider<OutcomeLog> outcomes,
             IdempotencyProperties properties) {
         IdempotencyFilter.Settings settings = new IdempotencyFilter.Settings(properties.getHeaderName(),
                 properties.getMaxKeyLength(), properties.getMaxRequestSize().toBytes(),
@@ -131,7 +145,7 @@ public class IdempotencyAutoConfiguration {
         IdempotencyFilter filter = new IdempotencyFilter(policies,
                 new ScopeResolvers(scopeResolver, properties.getScope().getTenantHeader()), store,
                 heartbeat.getIfAvailable(), metrics.getIfAvailable(() -> IdempotencyMetrics.NONE), settings,
-                Clock.systemUTC());
+                Clock.systemUTC(), transactions.getIfAvailable(), outcomes.getIfAvailable());
         FilterRegistrationBean<IdempotencyFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName("idempotencyFilter");
         registration.setOrder(properties.getFilterOrder());

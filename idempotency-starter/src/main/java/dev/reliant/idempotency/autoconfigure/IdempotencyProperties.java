@@ -29,9 +29,10 @@ public class IdempotencyProperties {
 
     /**
      * How long a claim on a key holds without renewal. While the handler runs, a heartbeat renews it; a claim whose
-     * owner crashed lapses after this long and the key can be used again.
+     * owner crashed lapses after this long, and a retry then takes the key over. Short, so that the keys of a crashed
+     * process are answered again within seconds.
      */
-    private Duration lease = Duration.ofSeconds(30);
+    private Duration lease = Duration.ofSeconds(10);
 
     /** Longest accepted key, in characters. */
     private int maxKeyLength = 255;
@@ -81,7 +82,8 @@ public class IdempotencyProperties {
 
     /**
      * Name of the Resilience4j circuit breaker and time limiter around store calls; configure them under
-     * resilience4j.circuitbreaker.instances.NAME and resilience4j.timelimiter.instances.NAME.
+     * resilience4j.circuitbreaker.instances.NAME and resilience4j.timelimiter.instances.NAME. The calls that settle a
+     * request that already ran (renew, complete, release) pass a circuit breaker of their own, NAME-settle.
      */
     private String resilienceInstance = "reliant-idempotency";
 
@@ -98,6 +100,8 @@ public class IdempotencyProperties {
     private final Redis redis = new Redis();
 
     private final Jdbc jdbc = new Jdbc();
+
+    private final Outcome outcome = new Outcome();
 
     public boolean isEnabled() {
         return enabled;
@@ -265,6 +269,10 @@ public class IdempotencyProperties {
 
     public Jdbc getJdbc() {
         return jdbc;
+    }
+
+    public Outcome getOutcome() {
+        return outcome;
     }
 
     /** Which store keeps idempotency records. */
@@ -443,6 +451,79 @@ public class IdempotencyProperties {
 
         public void setThreads(int threads) {
             this.threads = threads;
+        }
+    }
+
+    /**
+     * Durable outcomes: with a {@code DataSource}, each idempotent handler runs in one transaction on it, and the
+     * request's outcome is committed in that transaction together with the handler's writes.
+     */
+    public static class Outcome {
+
+        /** Whether handlers run in a request transaction that commits their outcome with their writes. */
+        private boolean enabled = true;
+
+        /** Table that holds the outcomes. */
+        private String table = "reliant_idempotency_outcome";
+
+        /** Whether the starter creates and migrates its table with its own Flyway history table. */
+        private boolean createSchema = true;
+
+        /** Flyway history table of the outcome table's migrations. */
+        private String historyTable = "reliant_idempotency_outcome_schema_history";
+
+        /** How often expired outcomes are deleted. */
+        private Duration cleanupInterval = Duration.ofMinutes(5);
+
+        /** How many expired outcomes one cleanup statement deletes at most. */
+        private int cleanupBatchSize = 1000;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getTable() {
+            return table;
+        }
+
+        public void setTable(String table) {
+            this.table = table;
+        }
+
+        public boolean isCreateSchema() {
+            return createSchema;
+        }
+
+        public void setCreateSchema(boolean createSchema) {
+            this.createSchema = createSchema;
+        }
+
+        public String getHistoryTable() {
+            return historyTable;
+        }
+
+        public void setHistoryTable(String historyTable) {
+            this.historyTable = historyTable;
+        }
+
+        public Duration getCleanupInterval() {
+            return cleanupInterval;
+        }
+
+        public void setCleanupInterval(Duration cleanupInterval) {
+            this.cleanupInterval = cleanupInterval;
+        }
+
+        public int getCleanupBatchSize() {
+            return cleanupBatchSize;
+        }
+
+        public void setCleanupBatchSize(int cleanupBatchSize) {
+            this.cleanupBatchSize = cleanupBatchSize;
         }
     }
 

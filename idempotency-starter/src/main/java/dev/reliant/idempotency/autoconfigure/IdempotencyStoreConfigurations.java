@@ -4,8 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
@@ -16,8 +14,6 @@ import dev.reliant.idempotency.jdbc.JdbcIdempotencyStore;
 import dev.reliant.idempotency.memory.InMemoryIdempotencyStore;
 import dev.reliant.idempotency.redis.RedisIdempotencyStore;
 import org.flywaydb.core.Flyway;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
@@ -105,17 +101,17 @@ final class IdempotencyStoreConfigurations {
     /** The threads of the JDBC store: its statements, and the periodic deletion of expired records. */
     static final class JdbcStoreResources implements DisposableBean {
 
-        private static final Logger log = LoggerFactory.getLogger(JdbcStoreResources.class);
-
         private final ExecutorService statements;
 
-        private final ScheduledExecutorService cleanup;
+        private final ExpiredRowCleaner cleanup = new ExpiredRowCleaner("reliant-idempotency-cleanup");
 
         JdbcStoreResources(int threads) {
             AtomicInteger count = new AtomicInteger();
-            this.statements = Executors.newFixedThreadPool(threads,
-                    daemon(() -> "reliant-idempotency-jdbc-" + count.incrementAndGet()));
-            this.cleanup = Executors.newSingleThreadScheduledExecutor(daemon(() -> "reliant-idempotency-cleanup"));
+            this.statements = Executors.newFixedThreadPool(threads, runnable -> {
+                Thread thread = new Thread(runnable, "reliant-idempotency-jdbc-" + count.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
         }
 
         ExecutorService statements() {
@@ -123,32 +119,13 @@ final class IdempotencyStoreConfigurations {
         }
 
         void scheduleCleanup(JdbcIdempotencyStore store, Duration interval, int batchSize) {
-            cleanup.scheduleWithFixedDelay(() -> {
-                try {
-                    int deleted;
-                    do {
-                        deleted = store.purgeExpired(batchSize);
-                    }
-                    while (deleted == batchSize);
-                }
-                catch (RuntimeException ex) {
-                    log.warn("Deleting expired idempotency records failed; trying again in {}", interval, ex);
-                }
-            }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+            cleanup.schedule("idempotency records", store::purgeExpired, interval, batchSize);
         }
 
         @Override
         public void destroy() {
-            cleanup.shutdownNow();
+            cleanup.destroy();
             statements.shutdownNow();
-        }
-
-        private static java.util.concurrent.ThreadFactory daemon(java.util.function.Supplier<String> name) {
-            return runnable -> {
-                Thread thread = new Thread(runnable, name.get());
-                thread.setDaemon(true);
-                return thread;
-            };
         }
     }
 }

@@ -19,8 +19,11 @@ import io.github.resilience4j.timelimiter.TimeLimiter;
 
 /**
  * The store as the filter uses it: every call waits at most the time limiter's timeout (on the calling thread, no
- * extra thread), passes through the circuit breaker, is timed, and fails with
+ * extra thread), passes through a circuit breaker, is timed, and fails with
  * {@link IdempotencyStoreUnavailableException} whatever went wrong.
+ * <p>
+ * Claims and reads pass one circuit breaker, the calls that settle a running request (renew, complete, release)
+ * another: a burst of failing claims must not keep a request that already ran from recording its outcome.
  */
 public class GuardedIdempotencyStore {
 
@@ -28,41 +31,44 @@ public class GuardedIdempotencyStore {
 
     private final CircuitBreaker circuitBreaker;
 
+    private final CircuitBreaker settleCircuitBreaker;
+
     private final TimeLimiter timeLimiter;
 
     private final IdempotencyMetrics metrics;
 
-    public GuardedIdempotencyStore(IdempotencyStore store, CircuitBreaker circuitBreaker, TimeLimiter timeLimiter,
-            IdempotencyMetrics metrics) {
+    public GuardedIdempotencyStore(IdempotencyStore store, CircuitBreaker circuitBreaker,
+            CircuitBreaker settleCircuitBreaker, TimeLimiter timeLimiter, IdempotencyMetrics metrics) {
         this.store = store;
         this.circuitBreaker = circuitBreaker;
+        this.settleCircuitBreaker = settleCircuitBreaker;
         this.timeLimiter = timeLimiter;
         this.metrics = metrics;
     }
 
     public ClaimResult claim(String key, String owner, String fingerprint, Duration lease, Duration retention) {
-        return call("claim", () -> store.claim(key, owner, fingerprint, lease, retention));
+        return call("claim", circuitBreaker, () -> store.claim(key, owner, fingerprint, lease, retention));
     }
 
     public boolean renew(String key, String owner, Duration lease) {
-        return call("renew", () -> store.renew(key, owner, lease));
+        return call("renew", settleCircuitBreaker, () -> store.renew(key, owner, lease));
     }
 
     public boolean complete(String key, String owner, String fingerprint, RecordState state, StoredResponse response,
             Duration retention) {
-        return call("complete", () -> store.complete(key, owner, fingerprint, state, response, retention));
+        return call("complete", settleCircuitBreaker, () -> store.complete(key, owner, fingerprint, state, response, retention));
     }
 
     public boolean release(String key, String owner) {
-        return call("release", () -> store.release(key, owner));
+        return call("release", settleCircuitBreaker, () -> store.release(key, owner));
     }
 
     public Optional<IdempotencyRecord> find(String key) {
-        return call("find", () -> store.find(key));
+        return call("find", circuitBreaker, () -> store.find(key));
     }
 
     public boolean evict(String key) {
-        return call("evict", () -> store.evict(key));
+        return call("evict", circuitBreaker, () -> store.evict(key));
     }
 
     /** The circuit breaker's state, for health reporting. */
@@ -70,16 +76,17 @@ public class GuardedIdempotencyStore {
         return circuitBreaker.getState();
     }
 
-    private <T> T call(String operation, Supplier<CompletableFuture<T>> call) {
+    private <T> T call(String operation, CircuitBreaker breaker, Supplier<CompletableFuture<T>> call) {
         long start = System.nanoTime();
         try {
-            T result = circuitBreaker.executeCallable(() -> timeLimiter.executeFutureSupplier(call::get));
+            T result = breaker.executeCallable(() -> timeLimiter.executeFutureSupplier(call::get));
             metrics.storeCall(operation, true, System.nanoTime() - start);
             return result;
         }
         catch (CallNotPermittedException ex) {
             metrics.storeCall(operation, false, System.nanoTime() - start);
-            throw new IdempotencyStoreUnavailableException("Idempotency store circuit is open", ex);
+            throw new IdempotencyStoreUnavailableException("Idempotency store circuit " + breaker.getName() + " is open",
+                    ex);
         }
         catch (TimeoutException ex) {
             metrics.storeCall(operation, false, System.nanoTime() - start);

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.HexFormat;
@@ -21,6 +22,9 @@ import dev.reliant.idempotency.IdempotencyRecord;
 import dev.reliant.idempotency.RecordState;
 import dev.reliant.idempotency.StoredResponse;
 import dev.reliant.idempotency.metrics.IdempotencyMetrics;
+import dev.reliant.idempotency.outcome.OutcomeConflictException;
+import dev.reliant.idempotency.outcome.OutcomeLog;
+import dev.reliant.idempotency.outcome.RequestTransactions;
 import dev.reliant.idempotency.metrics.RequestOutcome;
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
 import dev.reliant.idempotency.resilience.IdempotencyStoreUnavailableException;
@@ -31,6 +35,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -40,9 +45,14 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Runs each idempotent request at most once per key. The first request claims the key (fenced by a fresh owner
  * token and a lease), runs the handler with its response held back, stores the response, then sends it; a retry
  * with the same key and the same request gets the stored response; a different request with the key gets 422, a
- * retry while the first still runs gets 409. Answers that say the request did not really happen (5xx, thrown
- * exceptions, security and size rejections, arguments Spring MVC refused before the handler ran) release the key
- * instead, so the client's retry runs.
+ * retry while the first still runs gets 409.
+ * <p>
+ * With a {@code DataSource}, the handler runs in one transaction that its own transactions join, and the outcome is
+ * committed in it with the handler's writes: after a crash at any instant, either both exist (a retry that takes the
+ * lapsed claim over finds the outcome and replays it) or neither does (the retry runs once). What the handler did
+ * decides what is kept, never the class of a later exception: once it returned an answer, that answer is kept; when
+ * it never started, or failed (threw, or answered 5xx) and its transaction rolled back, the key is released so that
+ * the retry runs; while undoing a failed request's effects is unfinished, the key stays held.
  */
 public class IdempotencyFilter extends OncePerRequestFilter {
 
@@ -51,6 +61,18 @@ public class IdempotencyFilter extends OncePerRequestFilter {
 
     /** HTTP date until which the key's response is kept, when {@code reliant.idempotency.advertise-expiry} is on. */
     public static final String EXPIRES_HEADER = "Idempotency-Key-Expires";
+
+    /**
+     * Request attribute in which the saga starter leaves the state of the request's saga once it ended; a saga still
+     * being compensated, stuck, or left to recovery keeps the key held.
+     */
+    static final String SAGA_STATE_ATTRIBUTE = "dev.reliant.saga.state";
+
+    private static final Set<String> UNSETTLED_SAGA_STATES = Set.of("RUNNING", "COMPENSATING", "STUCK");
+
+    private static final int COMPLETE_ATTEMPTS = 4;
+
+    private static final Duration COMPLETE_BACKOFF = Duration.ofMillis(50);
 
     /** Pseudo-header (never valid in HTTP) that marks a stored response as sent through {@code sendError}. */
     private static final String SEND_ERROR = ":send-error";
@@ -82,12 +104,21 @@ public class IdempotencyFilter extends OncePerRequestFilter {
 
     private final Clock clock;
 
+    private final RequestTransactions transactions;
+
+    private final OutcomeLog outcomes;
+
     /**
      * @param heartbeat renews leases of running requests; {@code null} to run without renewal
+     * @param transactions the transactions handlers run in; {@code null} without a {@code DataSource}
+     * @param outcomes where outcomes are committed with the handler's writes; {@code null} without a
+     * {@code DataSource}
      */
     public IdempotencyFilter(IdempotencyPolicyResolver policies, ScopeResolvers scopes,
             GuardedIdempotencyStore store, LeaseHeartbeat heartbeat, IdempotencyMetrics metrics, Settings settings,
-            Clock clock) {
+            Clock clock, RequestTransactions transactions, OutcomeLog outcomes) {
+        this.transactions = transactions;
+        this.outcomes = outcomes;
         this.policies = policies;
         this.scopes = scopes;
         this.store = store;
@@ -168,7 +199,55 @@ public class IdempotencyFilter extends OncePerRequestFilter {
             answerExisting(request, response, existing.record(), fingerprint);
             return;
         }
+        if (((ClaimResult.Claimed) claim).takeover() && outcomes != null
+                && adoptDurableOutcome(request, response, storageKey, owner, fingerprint)) {
+            return;
+        }
         execute(handlerRequest, response, chain, policy, storageKey, owner, fingerprint);
+    }
+
+    /**
+     * The key was taken over from a request whose lease lapsed (its process died, most likely). If that request's
+     * outcome committed with its business writes, the retry gets it and the handler does not run again.
+     *
+     * @return whether the request was answered
+     */
+    private boolean adoptDurableOutcome(HttpServletRequest request, HttpServletResponse response, String storageKey,
+            String owner, String fingerprint) throws IOException {
+        Optional<IdempotencyRecord> durable;
+        try {
+            durable = outcomes.find(storageKey, owner);
+        }
+        catch (DataAccessException ex) {
+            // Neither run nor release: the claim lapses after its lease and the next retry asks again.
+            log.warn("The durable outcome of idempotency key {} could not be read; the request was not run",
+                    storageKey, ex);
+            reject(request, response, RequestOutcome.STORE_UNAVAILABLE, HttpStatus.SERVICE_UNAVAILABLE,
+                    IdempotencyProblems.STORE_UNAVAILABLE,
+                    "Whether this request already ran cannot be checked right now, so it was not processed.",
+                    settings.unavailableRetryAfter());
+            return true;
+        }
+        if (durable.isEmpty()) {
+            return false;
+        }
+        adopt(storageKey, owner, durable.get());
+        answerExisting(request, response, durable.get(), fingerprint);
+        return true;
+    }
+
+    /** Puts a committed outcome back in the store, so that later retries are answered from the fast path. */
+    private void adopt(String storageKey, String owner, IdempotencyRecord durable) {
+        Duration remaining = Duration.between(clock.instant(), durable.expiresAt());
+        if (remaining.isNegative() || remaining.isZero()) {
+            return;
+        }
+        try {
+            store.complete(storageKey, owner, durable.fingerprint(), durable.state(), durable.response(), remaining);
+        }
+        catch (IdempotencyStoreUnavailableException ex) {
+            log.debug("A committed outcome could not be copied back to the idempotency store", ex);
+        }
     }
 
     private void execute(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
@@ -176,67 +255,215 @@ public class IdempotencyFilter extends OncePerRequestFilter {
             throws IOException, ServletException {
         LeaseHeartbeat.Beat beat = (heartbeat != null) ? heartbeat.start(storageKey, owner, policy.lease()) : null;
         BufferedResponse buffered = new BufferedResponse(response);
+        HandlerInvocation invocation = HandlerInvocation.track(request);
+        Run run = new Run(request, buffered, policy, storageKey, owner, fingerprint, beat);
+        Throwable failure = null;
+        boolean send;
         try {
-            chain.doFilter(request, buffered);
+            RequestTransactions.RequestTransaction transaction = (transactions != null) ? transactions.begin() : null;
+            try {
+                chain.doFilter(request, buffered);
+            }
+            catch (IOException | ServletException | RuntimeException | Error ex) {
+                failure = ex;
+            }
+            send = settle(run, invocation, transaction, failure);
         }
-        catch (IOException | ServletException | RuntimeException | Error ex) {
+        finally {
             stop(beat);
-            release(storageKey, owner, beat);
-            throw ex;
         }
-        stop(beat);
-        int status = buffered.getStatus();
-        if (request.isAsyncStarted()) {
-            // Only reachable through a path rule over a streaming endpoint (annotated ones fail at startup).
-            log.error("Idempotent request {} {} started asynchronous processing; its response cannot be stored, "
-                    + "and retries of its key will get a problem", request.getMethod(), request.getRequestURI());
-            finish(storageKey, owner, fingerprint, RecordState.NOT_STORED,
-                    new StoredResponse(status, List.of(), new byte[0]), policy.retention(), beat);
+        if (failure != null) {
+            rethrow(failure);
+        }
+        if (!send) {
             return;
         }
-        if (mustRelease(request, status)) {
-            release(storageKey, owner, beat);
-        }
-        else {
-            byte[] body = buffered.getContentAsByteArray();
-            List<Map.Entry<String, String>> headers = replayableHeaders(buffered);
-            boolean storable = body.length <= settings.maxStoredResponseBytes();
-            StoredResponse stored = new StoredResponse(status, headers, storable ? body : new byte[0]);
-            Instant expires = finish(storageKey, owner, fingerprint,
-                    storable ? RecordState.COMPLETED : RecordState.NOT_STORED, stored, policy.retention(), beat);
-            if (expires != null && settings.advertiseExpiry()) {
-                response.setHeader(EXPIRES_HEADER, httpDate(expires));
-            }
+        if (run.expires != null && settings.advertiseExpiry()) {
+            response.setHeader(EXPIRES_HEADER, httpDate(run.expires));
         }
         if (buffered.errorSent()) {
-            response.sendError(status, buffered.errorMessage());
+            response.sendError(buffered.getStatus(), buffered.errorMessage());
         }
         else {
             buffered.copyBodyToResponse();
         }
     }
 
-    private boolean mustRelease(HttpServletRequest request, int status) {
-        return status >= 500 || settings.unstoredStatuses().contains(status)
-                || (!settings.storeRejectedBeforeHandler() && HandlerFailureRecorder.rejectedBeforeHandler(request));
+    /**
+     * Decides from what the handler did what its run leaves behind, ends the request's transaction accordingly and
+     * records the outcome: kept (committed with the business writes) once the handler returned an answer; released
+     * when it never started, or failed and its transaction rolled back; held while undoing its effects is unfinished.
+     *
+     * @return whether the buffered response is to be sent; otherwise a problem was written instead
+     */
+    private boolean settle(Run run, HandlerInvocation invocation, RequestTransactions.RequestTransaction transaction,
+            Throwable failure) throws IOException {
+        HttpServletRequest request = run.request;
+        int status = run.buffered.getStatus();
+        if (request.isAsyncStarted()) {
+            // Only reachable through a path rule over a streaming endpoint (annotated ones fail at startup).
+            log.error("Idempotent request {} {} started asynchronous processing; its response cannot be stored, "
+                    + "and retries of its key will get a problem", request.getMethod(), request.getRequestURI());
+            if (transaction != null) {
+                transaction.commit();
+            }
+            finish(run, RecordState.NOT_STORED, new StoredResponse(status, List.of(), new byte[0]));
+            return true;
+        }
+        boolean answered = invocation.state() == HandlerInvocation.State.RETURNED && failure == null
+                && (invocation.failedAfterReturn() || !releasing(status));
+        if (answered && (transaction == null || !transaction.rollbackOnly())) {
+            return commit(run, transaction);
+        }
+        if (transaction != null) {
+            rollback(transaction);
+        }
+        Object saga = request.getAttribute(SAGA_STATE_ATTRIBUTE);
+        if (saga != null && UNSETTLED_SAGA_STATES.contains(saga.toString())) {
+            hold(run, status, saga.toString());
+            return false;
+        }
+        boolean neverStarted = invocation.state() == HandlerInvocation.State.NOT_STARTED;
+        if (failure != null || releasing(status) || (neverStarted && !settings.storeRejectedBeforeHandler())) {
+            release(run.storageKey, run.owner, run.beat);
+        }
+        else {
+            // The handler refused the request (a 4xx it threw) and nothing of it committed: replay the refusal.
+            finish(run, run.recordState(), run.storedResponse());
+        }
+        return true;
     }
 
-    /** Stores the outcome; returns its expiry, or {@code null} when it could not be stored. */
-    private Instant finish(String storageKey, String owner, String fingerprint, RecordState state,
-            StoredResponse response, Duration retention, LeaseHeartbeat.Beat beat) {
-        try {
-            if (store.complete(storageKey, owner, fingerprint, state, response, retention)) {
-                metrics.request(RequestOutcome.EXECUTED);
-                return clock.instant().plus(retention);
+    private boolean releasing(int status) {
+        return status >= 500 || settings.unstoredStatuses().contains(status);
+    }
+
+    /** Commits the handler's writes together with its outcome, then records the outcome in the store. */
+    private boolean commit(Run run, RequestTransactions.RequestTransaction transaction) throws IOException {
+        RecordState state = run.recordState();
+        StoredResponse stored = run.storedResponse();
+        if (transaction != null) {
+            try {
+                if (transaction.used()) {
+                    outcomes.record(run.storageKey, run.fingerprint, state, stored, run.policy.retention());
+                }
             }
-            leaseLost(storageKey, beat);
+            catch (OutcomeConflictException ex) {
+                rollback(transaction);
+                return answerFromDurableOutcome(run);
+            }
+            catch (RuntimeException ex) {
+                rollback(transaction);
+                release(run.storageKey, run.owner, run.beat);
+                log.warn("The outcome of idempotent request {} {} could not be written; its changes were rolled back",
+                        run.request.getMethod(), run.request.getRequestURI(), ex);
+                problem(run, HttpStatus.SERVICE_UNAVAILABLE, IdempotencyProblems.STORE_UNAVAILABLE,
+                        "The request's changes could not be committed, so nothing took effect.",
+                        settings.unavailableRetryAfter());
+                return false;
+            }
+            try {
+                transaction.commit();
+            }
+            catch (RuntimeException ex) {
+                // Committed or not, nobody knows: the claim is left to lapse, and the retry that takes it over
+                // finds the outcome if the commit went through.
+                metrics.request(RequestOutcome.EXECUTED);
+                log.error("The commit of idempotent request {} {} failed; a retry after its lease gets its outcome "
+                        + "if it committed, or runs it", run.request.getMethod(), run.request.getRequestURI(), ex);
+                problem(run, HttpStatus.SERVICE_UNAVAILABLE, IdempotencyProblems.OUTCOME_UNKNOWN,
+                        "Whether the request's changes were committed is not known; retry to get its outcome.",
+                        run.policy.lease());
+                return false;
+            }
         }
-        catch (IdempotencyStoreUnavailableException ex) {
-            metrics.request(RequestOutcome.EXECUTED);
-            log.error("The response of an idempotent request could not be stored; its key stays claimed until the "
-                    + "lease runs out, after which a retry runs again", ex);
+        finish(run, state, stored);
+        return true;
+    }
+
+    /** Another run of the request committed first; this run rolled back and answers with that outcome. */
+    private boolean answerFromDurableOutcome(Run run) throws IOException {
+        run.resetResponse();
+        if (!adoptDurableOutcome(run.request, run.target(), run.storageKey, run.owner,
+                run.fingerprint)) {
+            release(run.storageKey, run.owner, run.beat);
+            problem(run, HttpStatus.CONFLICT, IdempotencyProblems.REQUEST_IN_PROGRESS,
+                    "Another request with this " + settings.headerName() + " is finishing.",
+                    settings.inFlightRetryAfter());
         }
-        return null;
+        return false;
+    }
+
+    /** Keeps the key from running again while the request's effects are not known to be undone. */
+    private void hold(Run run, int status, String sagaState) throws IOException {
+        StoredResponse stored = new StoredResponse(status, List.of(), new byte[0]);
+        finish(run, RecordState.UNSETTLED, stored);
+        log.warn("Idempotent request {} {} failed and its saga is {}; its key is held until an operator settles it",
+                run.request.getMethod(), run.request.getRequestURI(), sagaState);
+        problem(run, HttpStatus.CONFLICT, IdempotencyProblems.COMPENSATION_PENDING,
+                compensationPending(status), settings.inFlightRetryAfter());
+    }
+
+    private String compensationPending(int status) {
+        return "The request with this " + settings.headerName() + " failed (status " + status
+                + ") and undoing its effects has not finished; it will not be processed again.";
+    }
+
+    private void problem(Run run, HttpStatus status, java.net.URI type, String detail, Duration retryAfter)
+            throws IOException {
+        run.resetResponse();
+        ProblemWriter.write(run.request, run.target(), status, type, detail, retryAfter);
+    }
+
+    private static void rollback(RequestTransactions.RequestTransaction transaction) {
+        try {
+            transaction.rollback();
+        }
+        catch (RuntimeException ex) {
+            log.warn("Rolling back an idempotent request's transaction failed", ex);
+        }
+    }
+
+    /**
+     * Stores the outcome, retrying a store that fails for a moment while the heartbeat keeps the claim; records its
+     * expiry in {@code run}.
+     */
+    private void finish(Run run, RecordState state, StoredResponse response) {
+        Duration retention = run.policy.retention();
+        IdempotencyStoreUnavailableException failure = null;
+        for (int attempt = 0; attempt < COMPLETE_ATTEMPTS; attempt++) {
+            if (attempt > 0 && !pause(COMPLETE_BACKOFF.multipliedBy(1L << (attempt - 1)))) {
+                break;
+            }
+            try {
+                if (store.complete(run.storageKey, run.owner, run.fingerprint, state, response, retention)) {
+                    metrics.request(RequestOutcome.EXECUTED);
+                    run.expires = clock.instant().plus(retention);
+                }
+                else {
+                    leaseLost(run.storageKey, run.beat);
+                }
+                return;
+            }
+            catch (IdempotencyStoreUnavailableException ex) {
+                failure = ex;
+            }
+        }
+        metrics.request(RequestOutcome.EXECUTED);
+        log.error("The outcome of an idempotent request could not be stored; its key stays claimed until the lease "
+                + "runs out, after which a retry gets the outcome committed with the request's changes, or runs "
+                + "again if the handler changed nothing in the database", failure);
+    }
+
+    private static boolean pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+            return true;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private void release(String storageKey, String owner, LeaseHeartbeat.Beat beat) {
@@ -280,6 +507,9 @@ public class IdempotencyFilter extends OncePerRequestFilter {
                             + record.response().status()
                             + "), but its response was too large to keep; it will not be processed again.",
                     null);
+            case UNSETTLED -> reject(request, response, RequestOutcome.CONFLICT, HttpStatus.CONFLICT,
+                    IdempotencyProblems.COMPENSATION_PENDING, compensationPending(record.response().status()),
+                    settings.inFlightRetryAfter());
             case COMPLETED -> replay(response, record);
         }
     }
@@ -385,6 +615,73 @@ public class IdempotencyFilter extends OncePerRequestFilter {
 
     private static String httpDate(Instant instant) {
         return DateTimeFormatter.RFC_1123_DATE_TIME.format(instant.atOffset(ZoneOffset.UTC));
+    }
+
+    private static void rethrow(Throwable failure) throws IOException, ServletException {
+        if (failure instanceof IOException io) {
+            throw io;
+        }
+        if (failure instanceof ServletException servlet) {
+            throw servlet;
+        }
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        throw (Error) failure;
+    }
+
+    /** One claimed request on its way through the handler. */
+    private final class Run {
+
+        final HttpServletRequest request;
+
+        final BufferedResponse buffered;
+
+        final IdempotencyPolicy policy;
+
+        final String storageKey;
+
+        final String owner;
+
+        final String fingerprint;
+
+        final LeaseHeartbeat.Beat beat;
+
+        Instant expires;
+
+        Run(HttpServletRequest request, BufferedResponse buffered, IdempotencyPolicy policy, String storageKey,
+                String owner, String fingerprint, LeaseHeartbeat.Beat beat) {
+            this.request = request;
+            this.buffered = buffered;
+            this.policy = policy;
+            this.storageKey = storageKey;
+            this.owner = owner;
+            this.fingerprint = fingerprint;
+            this.beat = beat;
+        }
+
+        boolean storable() {
+            return buffered.getContentSize() <= settings.maxStoredResponseBytes();
+        }
+
+        RecordState recordState() {
+            return storable() ? RecordState.COMPLETED : RecordState.NOT_STORED;
+        }
+
+        StoredResponse storedResponse() {
+            return new StoredResponse(buffered.getStatus(), replayableHeaders(buffered),
+                    storable() ? buffered.getContentAsByteArray() : new byte[0]);
+        }
+
+        HttpServletResponse target() {
+            return (HttpServletResponse) buffered.getResponse();
+        }
+
+        /** Drops what the handler wrote, headers included, so that a problem or a replay goes out alone. */
+        void resetResponse() {
+            buffered.resetBuffer();
+            target().reset();
+        }
     }
 
     /**

@@ -50,6 +50,19 @@ public final class RunningApp implements AutoCloseable {
                 "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration" };
     }
 
+    /**
+     * Properties that point the Redis store at the test Redis under a fresh key prefix, with the application's
+     * database (business data and durable outcomes) in the given schema.
+     */
+    public static String[] redisAndDatabase(String keyPrefix, TestPostgres.Schema schema) {
+        List<String> all = new ArrayList<>(List.of(redis(keyPrefix)));
+        all.removeIf(property -> property.startsWith("spring.autoconfigure.exclude="));
+        all.addAll(List.of(schema.springProperties()));
+        // the tests create their business tables themselves
+        all.add("spring.flyway.enabled=false");
+        return all.toArray(String[]::new);
+    }
+
     /** Properties that select the JDBC store in the given schema. */
     public static String[] jdbc(TestPostgres.Schema schema) {
         List<String> all = new ArrayList<>(List.of(schema.springProperties()));

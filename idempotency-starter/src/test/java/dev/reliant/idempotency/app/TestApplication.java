@@ -2,6 +2,7 @@ package dev.reliant.idempotency.app;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.security.config.Customizer;
@@ -14,8 +15,16 @@ import org.springframework.security.web.SecurityFilterChain;
 /** A small web application with idempotent endpoints, HTTP Basic users alice and bob, and a public area. */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import(TestController.class)
+@Import({ TestController.class, LedgerController.class, Ledger.class })
 public class TestApplication {
+
+    /** Outside the idempotency filter (-90), inside Spring Security's (-100). */
+    @Bean
+    FilterRegistrationBean<HaltFilter> haltFilter() {
+        FilterRegistrationBean<HaltFilter> registration = new FilterRegistrationBean<>(new HaltFilter());
+        registration.setOrder(-95);
+        return registration;
+    }
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {

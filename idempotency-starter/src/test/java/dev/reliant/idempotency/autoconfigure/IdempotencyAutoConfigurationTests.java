@@ -8,6 +8,8 @@ import dev.reliant.idempotency.IdempotencyStore;
 import dev.reliant.idempotency.jdbc.IdempotencySchemaMigrator;
 import dev.reliant.idempotency.jdbc.JdbcIdempotencyStore;
 import dev.reliant.idempotency.memory.InMemoryIdempotencyStore;
+import dev.reliant.idempotency.outcome.OutcomeLog;
+import dev.reliant.idempotency.outcome.RequestTransactions;
 import dev.reliant.idempotency.redis.RedisIdempotencyStore;
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
 import dev.reliant.idempotency.web.IdempotencyFilter;
@@ -123,11 +125,47 @@ class IdempotencyAutoConfigurationTests {
                 assertThat(jdbc.queryForList("SELECT version FROM flyway_schema_history WHERE success",
                         String.class)).containsExactly("1");
                 assertThat(jdbc.queryForList("SELECT version FROM reliant_idempotency_schema_history "
-                        + "WHERE success AND version <> '0'", String.class)).containsExactly("1");
+                        + "WHERE success AND version <> '0'", String.class)).containsExactly("1", "2");
                 assertThat(jdbc.queryForObject("SELECT count(*) FROM app_customer", Integer.class)).isZero();
                 assertThat(jdbc.queryForObject("SELECT count(*) FROM reliant_idempotency_record", Integer.class))
                     .isZero();
             });
+    }
+
+    @Test
+    void withADataSourceHandlersRunInATransactionThatCommitsTheirOutcome() {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+            .withPropertyValues(schema.springProperties())
+            .run(context -> {
+                assertThat(context).hasSingleBean(RequestTransactions.class);
+                assertThat(context).hasSingleBean(OutcomeLog.class);
+                assertThat(context).hasSingleBean(RedisIdempotencyStore.class);
+                JdbcTemplate jdbc = new JdbcTemplate(context.getBean(javax.sql.DataSource.class));
+                assertThat(jdbc.queryForObject("SELECT count(*) FROM reliant_idempotency_outcome", Integer.class))
+                    .isZero();
+            });
+    }
+
+    @Test
+    void durableOutcomesCanBeTurnedOff() {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+            .withPropertyValues(schema.springProperties())
+            .withPropertyValues("reliant.idempotency.outcome.enabled=false")
+            .run(context -> {
+                assertThat(context).doesNotHaveBean(RequestTransactions.class);
+                assertThat(context).doesNotHaveBean(OutcomeLog.class);
+                assertThat(context).hasBean("idempotencyFilter");
+            });
+    }
+
+    @Test
+    void withoutADataSourceThereIsNoRequestTransaction() {
+        runner.run(context -> {
+            assertThat(context).doesNotHaveBean(RequestTransactions.class);
+            assertThat(context).doesNotHaveBean(OutcomeLog.class);
+        });
     }
 
     @Test

@@ -1,0 +1,50 @@
+package dev.reliant.idempotency.web;
+
+import org.aopalliance.aop.Advice;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+
+import org.springframework.aop.Pointcut;
+import org.springframework.aop.support.AbstractPointcutAdvisor;
+import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.RequestMapping;
+
+/**
+ * Records, on the handler methods of controllers, when an idempotent request's handler starts and how it ends. Spring
+ * MVC calls the method on the controller's proxy only once its arguments are resolved and validated, so "started"
+ * means the handler's own code ran. Requests that are not idempotent are passed straight through.
+ */
+public class HandlerInvocationInterceptor extends AbstractPointcutAdvisor implements MethodInterceptor {
+
+    private static final Pointcut HANDLER_METHODS = new AnnotationMatchingPointcut(Controller.class,
+            RequestMapping.class, true);
+
+    @Override
+    public Object invoke(MethodInvocation invocation) throws Throwable {
+        HandlerInvocation handler = HandlerInvocation.current();
+        if (handler == null) {
+            return invocation.proceed();
+        }
+        handler.enter();
+        boolean returned = false;
+        try {
+            Object result = invocation.proceed();
+            returned = true;
+            return result;
+        }
+        finally {
+            handler.exit(returned);
+        }
+    }
+
+    @Override
+    public Pointcut getPointcut() {
+        return HANDLER_METHODS;
+    }
+
+    @Override
+    public Advice getAdvice() {
+        return this;
+    }
+}
