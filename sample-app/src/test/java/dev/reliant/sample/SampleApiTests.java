@@ -43,7 +43,8 @@ class SampleApiTests {
         TestPostgres.Schema schema = TestPostgres.newSchema();
         TestRedis.Server redis = TestRedis.server();
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--sample.faults.enabled=true",
-                "--reliant.saga.recovery.interval=1s", "--spring.datasource.url=" + schema.jdbcUrl(),
+                "--reliant.saga.recovery.interval=1s", "--reliant.saga.compensation.max-attempts=2",
+                "--reliant.saga.compensation.initial-backoff=10ms", "--spring.datasource.url=" + schema.jdbcUrl(),
                 "--spring.datasource.username=" + schema.username(),
                 "--spring.datasource.password=" + schema.password(), "--spring.data.redis.host=" + redis.host(),
                 "--spring.data.redis.port=" + redis.port(),
@@ -165,6 +166,39 @@ class SampleApiTests {
         assertThat(retry.headers().firstValue("Idempotent-Replayed")).isEmpty();
         assertThat(alice.stock(sku).body()).contains("\"available\":6");
         assertThat(charges("flaky-" + key)).isEqualTo(1);
+    }
+
+    @Test
+    void stuckCompensationHoldsTheKeyInsteadOfReleasingIt() {
+        String key = UUID.randomUUID().toString();
+        String body = SampleClient.orderJson(sku, 2, 2000, "stuck-" + key);
+        HttpResponse<String> failed = alice.order(key, body, "X-Sample-Fault", "stuck-compensation");
+        assertThat(failed.statusCode()).as(failed.body()).isEqualTo(409);
+        assertThat(failed.body()).contains("https://reliant.dev/problems/idempotency/compensation-pending");
+        assertThat(alice.stock(sku).body()).as("the reservation was not released").contains("\"available\":8");
+
+        HttpResponse<String> retry = alice.order(key, body);
+        assertThat(retry.statusCode()).isEqualTo(409);
+        assertThat(retry.body()).contains("https://reliant.dev/problems/idempotency/compensation-pending");
+        assertThat(retry.headers().firstValue("Retry-After")).isPresent();
+        assertThat(alice.stock(sku).body()).as("no second reservation").contains("\"available\":8");
+        assertThat(alice.get("/orders?reference=stuck-" + key).body()).isEqualTo("[]");
+    }
+
+    @Test
+    void answerThatCannotBeWrittenUndoesTheOrderAndIsReplayed() {
+        String key = UUID.randomUUID().toString();
+        String body = SampleClient.orderJson(sku, 2, 2000, "xml-" + key);
+        HttpResponse<String> first = alice.order(key, body, "Accept", "application/xml");
+        assertThat(first.statusCode()).isEqualTo(406);
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> retry = alice.order(key, body, "Accept", "application/xml");
+            assertThat(retry.statusCode()).isEqualTo(406);
+            assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        }
+        assertThat(alice.get("/orders?reference=xml-" + key).body()).isEqualTo("[]");
+        assertThat(charges("xml-" + key)).isZero();
+        assertThat(alice.stock(sku).body()).contains("\"available\":10");
     }
 
     @Test

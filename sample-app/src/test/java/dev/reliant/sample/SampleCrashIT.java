@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import dev.reliant.testsupport.ChildJvm;
@@ -26,8 +25,6 @@ import static org.awaitility.Awaitility.await;
  */
 class SampleCrashIT {
 
-    private static final Path JAR = Path.of("target", "reliant-sample-app-0.1.0-SNAPSHOT.jar");
-
     @Test
     void orderInterruptedAfterReservingIsCompensatedAndCanBeRetried() throws IOException {
         Path dataDir = Files.createTempDirectory("sample-data-");
@@ -36,8 +33,8 @@ class SampleCrashIT {
         String key = UUID.randomUUID().toString();
         String order = SampleClient.orderJson(sku, 2, 3000, "crash-" + key);
 
-        int port = freePort();
-        try (ChildJvm first = start(port, args)) {
+        int port = SampleProcess.freePort();
+        try (ChildJvm first = SampleProcess.start(port, args)) {
             SampleClient alice = new SampleClient(port, "alice");
             assertThat(alice.putStock(sku, 5).statusCode()).isEqualTo(200);
             try {
@@ -49,7 +46,7 @@ class SampleCrashIT {
             assertThat(first.waitFor(60)).as(first.output()).isEqualTo(137);
         }
 
-        try (ChildJvm second = start(port, args)) {
+        try (ChildJvm second = SampleProcess.start(port, args)) {
             SampleClient alice = new SampleClient(port, "alice");
             await().atMost(Duration.ofSeconds(60)).untilAsserted(
                     () -> assertThat(alice.stock(sku).body()).contains("\"available\":5"));
@@ -69,24 +66,6 @@ class SampleCrashIT {
         }
     }
 
-    private static ChildJvm start(int port, List<String> args) {
-        List<String> all = new ArrayList<>(args);
-        all.add("--server.port=" + port);
-        ChildJvm app = ChildJvm.startJar(JAR, all, Map.of());
-        await().atMost(Duration.ofSeconds(120)).until(() -> {
-            if (!app.isAlive()) {
-                throw new IllegalStateException("The sample died while starting:\n" + app.output());
-            }
-            try {
-                return new SampleClient(port, "alice").get("/actuator/health").statusCode() == 200;
-            }
-            catch (IllegalStateException notYet) {
-                return false;
-            }
-        });
-        return app;
-    }
-
     private static List<String> arguments(Path dataDir) {
         List<String> args = new ArrayList<>(List.of("--sample.faults.enabled=true", "--sample.data-dir=" + dataDir,
                 "--reliant.saga.lease.duration=3s", "--reliant.saga.lease.renew-interval=1s",
@@ -104,11 +83,5 @@ class SampleCrashIT {
             args.add("--reliant.idempotency.redis.key-prefix=" + TestRedis.newKeyPrefix());
         }
         return args;
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

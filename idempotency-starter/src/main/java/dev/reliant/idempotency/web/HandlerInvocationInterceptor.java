@@ -7,6 +7,7 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.support.AbstractPointcutAdvisor;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
+import org.springframework.core.Ordered;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
 
@@ -19,6 +20,11 @@ public class HandlerInvocationInterceptor extends AbstractPointcutAdvisor implem
 
     private static final Pointcut HANDLER_METHODS = new AnnotationMatchingPointcut(Controller.class,
             RequestMapping.class, true);
+
+    /** Outermost, so that what the handler's own advice (transactions, security) throws counts as the handler's. */
+    public HandlerInvocationInterceptor() {
+        setOrder(Ordered.HIGHEST_PRECEDENCE);
+    }
 
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {

@@ -16,7 +16,9 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Places an order as a saga of three steps: reserve stock, charge the payment, confirm the order. The first two
  * commit on their own (they stand for other services), so a failure after them is undone only by their
- * compensations, which the saga log keeps durable across crashes.
+ * compensations, which the saga log keeps durable across crashes. The confirmation joins the request's transaction,
+ * in which the idempotency starter also commits the request's outcome and the saga starter closes the saga: the
+ * order, its event, the key's answer and the saga's completion commit together or not at all.
  */
 @Service
 public class OrderService {
@@ -48,24 +50,27 @@ public class OrderService {
         faults.afterReserve(fault);
 
         String chargeId = UUID.randomUUID().toString();
+        faults.markCompensations(fault, reservationId, chargeId);
         saga.step("charge-payment",
-                () -> payments.charge(chargeId, request.amountCents(), request.reference(),
-                        fault.kind() == SampleFaults.Kind.PAYMENT_UNAVAILABLE),
+                () -> payments.charge(chargeId, request.amountCents(), request.reference(), faults.paymentFails(fault)),
                 DurableCompensation.of("refund-payment", chargeId));
 
         Order order = new Order(UUID.randomUUID(), request.sku(), request.quantity(), request.amountCents(),
                 request.reference(), "CONFIRMED", owner, 0);
         confirmation.confirm(order, reservationId, chargeId);
+        faults.afterCommit(fault);
         return order;
     }
 
     @Compensation("release-stock")
     public void releaseStock(String reservationId) {
+        faults.compensating(reservationId);
         inventory.release(reservationId);
     }
 
     @Compensation("refund-payment")
     public void refundPayment(String chargeId) {
+        faults.compensating(chargeId);
         payments.refund(chargeId);
     }
 
@@ -73,7 +78,10 @@ public class OrderService {
     public record PlaceOrder(String sku, int quantity, long amountCents, String reference) {
     }
 
-    /** Stores a confirmed order and its {@code order.created} event in one transaction of its own. */
+    /**
+     * Stores a confirmed order and its {@code order.created} event in one transaction: the request's, when the
+     * request runs in one (an idempotent request does), so that they commit with its outcome.
+     */
     @Service
     public static class OrderConfirmation {
 
