@@ -123,7 +123,7 @@ class IdempotencyAutoConfigurationTests {
                 assertThat(jdbc.queryForList("SELECT version FROM flyway_schema_history WHERE success",
                         String.class)).containsExactly("1");
                 assertThat(jdbc.queryForList("SELECT version FROM reliant_idempotency_schema_history "
-                        + "WHERE success AND version <> '0'", String.class)).containsExactly("1");
+                        + "WHERE success AND version <> '0'", String.class)).containsExactly("1", "2");
                 assertThat(jdbc.queryForObject("SELECT count(*) FROM app_customer", Integer.class)).isZero();
                 assertThat(jdbc.queryForObject("SELECT count(*) FROM reliant_idempotency_record", Integer.class))
                     .isZero();
