@@ -12,7 +12,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.reliant.benchmarks.support.ClosedLoop;
 import dev.reliant.benchmarks.support.CountingDataSource;
 import dev.reliant.benchmarks.support.CountingRedisClient;
@@ -28,6 +30,7 @@ import org.HdrHistogram.Histogram;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The cost of {@code @Idempotent}: one Spring MVC application with the same 1 KiB JSON echo with and without the
@@ -37,6 +40,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  * completed) and the in-progress path (every key claimed by a request still running, answered 409). The slices of
  * one kind are merged; with the Redis commands (as sent by the client and as counted by {@code INFO commandstats})
  * or the JDBC statements and commits the application sent, per request.
+ * <p>
+ * A third configuration, the Redis store with the application's {@code DataSource}, measures the durable outcome: an
+ * endpoint that writes one business row in a {@code @Transactional} method, plain and as first executions, whose
+ * outcome row commits with the business row. Its added cost less the echo's first execution on the Redis store
+ * (which has no {@code DataSource}, hence no outcome row) is the outcome's own share.
  */
 public final class IdempotencyBenchmark {
 
@@ -44,6 +52,12 @@ public final class IdempotencyBenchmark {
 
     /** Connections to PostgreSQL: more than a few per core only makes them queue inside the server. */
     private static final int JDBC_POOL = 16;
+
+    /** The store's time limit, far above any store call's latency here, so that only an outage trips it. */
+    private static final Duration STORE_TIME_LIMIT = Duration.ofSeconds(30);
+
+    /** The third configuration: the Redis store, and the application's DataSource for its business writes. */
+    private static final String WITH_DATA_SOURCE = "redis + DataSource";
 
     private final Options options;
 
@@ -73,13 +87,12 @@ public final class IdempotencyBenchmark {
     private void measure() throws Exception {
         Table table = new Table("store", "request", "req/s", "× plain req/s", "p50 ms", "p99 ms", "added p50 ms",
                 "added p99 ms", "CPU µs/req: JVM", "machine", "store round trips per request");
-        List<String> redis = new ArrayList<>(Servers.redisProperties());
-        redis.add("reliant.idempotency.store=redis");
-        redis.add("reliant.idempotency.redis.key-prefix=" + Servers.newRedisKeyPrefix());
-        redis.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK, Excluded.RABBIT, Excluded.KAFKA,
-                Excluded.JDBC));
+        Added echo;
         try (RedisCommands server = new RedisCommands()) {
-            measureStore("redis", redis, table, context -> new RedisCounter(server,
+            List<String> redis = redisStore();
+            redis.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK,
+                    Excluded.RABBIT, Excluded.KAFKA, Excluded.JDBC));
+            echo = measureStore("redis", redis, table, context -> new RedisCounter(server,
                     context.getBean(CountingRedisClient.class)));
         }
         try (Servers.Schema schema = Servers.newSchema("idempotency")) {
@@ -88,24 +101,69 @@ public final class IdempotencyBenchmark {
             jdbc.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK, Excluded.RABBIT, Excluded.KAFKA));
             measureStore("jdbc", jdbc, table, context -> new JdbcCounter(context.getBean(CountingDataSource.class)));
         }
+        Added write;
+        try (RedisCommands server = new RedisCommands();
+                Servers.Schema schema = Servers.newSchema("idempotency_outcome")) {
+            try (HikariDataSource dataSource = schema.dataSource(1)) {
+                new JdbcTemplate(dataSource).execute(BusinessWriter.TABLE);
+            }
+            // The schema's own properties keep the application's Flyway off: the schema is not empty any more.
+            List<String> withDataSource = redisStore();
+            withDataSource.addAll(schema.springProperties(JDBC_POOL));
+            withDataSource.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH,
+                    Excluded.NAMASTACK, Excluded.RABBIT, Excluded.KAFKA));
+            write = measureWrites(withDataSource, table,
+                    context -> new CombinedCounter(
+                            new RedisCounter(server, context.getBean(CountingRedisClient.class)),
+                            new JdbcCounter(context.getBean(CountingDataSource.class))));
+        }
         table.print(String.format(
                 "Idempotency overhead: 1 KiB JSON echo, %d connections, %d rounds of %d s per kind of request%s",
                 connections, rounds, phase.toSeconds(), options.smoke() ? " (smoke)" : ""));
+        Table share = new Table("per first execution",
+                "write first execution − write plain (" + WITH_DATA_SOURCE + ")", "first execution − plain (redis, echo)",
+                "durable outcome");
+        share.row("CPU µs: JVM", write.jvmMicros(), echo.jvmMicros(), write.jvmMicros() - echo.jvmMicros());
+        share.row("CPU µs: machine", write.machineMicros(), echo.machineMicros(),
+                write.machineMicros() - echo.machineMicros());
+        share.row("Redis commands sent", write.redisCommands(), echo.redisCommands(),
+                write.redisCommands() - echo.redisCommands());
+        share.row("SQL statements", write.statements(), echo.statements(), write.statements() - echo.statements());
+        share.row("commits", write.commits(), echo.commits(), write.commits() - echo.commits());
+        share.print("Durable outcome's share: what a first execution adds to a business write, less what it adds to"
+                + " the echo without a DataSource" + (options.smoke() ? " (smoke)" : ""));
     }
 
-    private void measureStore(String store, List<String> storeProperties, Table table,
-            Function<ConfigurableApplicationContext, StoreCounter> counters) throws Exception {
+    /** The Redis store under a fresh key prefix. */
+    private static List<String> redisStore() {
+        List<String> redis = new ArrayList<>(Servers.redisProperties());
+        redis.add("reliant.idempotency.store=redis");
+        redis.add("reliant.idempotency.redis.key-prefix=" + Servers.newRedisKeyPrefix());
+        return redis;
+    }
+
+    private ConfigurableApplicationContext start(List<String> storeProperties, Class<?>... sources) {
         List<String> properties = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
                 "logging.level.root=WARN", "server.tomcat.max-keep-alive-requests=-1",
-                "server.tomcat.threads.max=" + (connections + HELD_KEYS + 16)));
+                "server.tomcat.threads.max=" + (connections + HELD_KEYS + 16),
+                // What is measured is the cost of each path, not the fail-closed answer: on a shared machine a
+                // scheduling stall longer than the default 1 s store time limit would answer 503 and end the run.
+                "resilience4j.timelimiter.instances.reliant-idempotency.timeout-duration=" + STORE_TIME_LIMIT));
         properties.addAll(storeProperties);
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(
-                IdempotencyBenchmarkApplication.class)
-            .properties(properties.toArray(String[]::new))
-            .run()) {
-            int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        return new SpringApplicationBuilder(sources).properties(properties.toArray(String[]::new)).run();
+    }
+
+    private HttpLoad load(ConfigurableApplicationContext context) {
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        return new HttpLoad("127.0.0.1", port, connections);
+    }
+
+    private Added measureStore(String store, List<String> storeProperties, Table table,
+            Function<ConfigurableApplicationContext, StoreCounter> counters) throws Exception {
+        try (ConfigurableApplicationContext context = start(storeProperties,
+                IdempotencyBenchmarkApplication.class)) {
             EchoController controller = context.getBean(EchoController.class);
-            HttpLoad load = new HttpLoad("127.0.0.1", port, connections);
+            HttpLoad load = load(context);
             String run = UUID.randomUUID().toString().substring(0, 8);
             load.run(warmup, n -> plain(), 200);
             load.run(warmup, n -> idempotent("/bench/idempotent", "warm-" + run + "-" + n), 200);
@@ -127,17 +185,53 @@ public final class IdempotencyBenchmark {
                 String held = run + "-" + round;
                 conflict.run(() -> inProgress(controller, load, held));
             }
-            double plainRate = plain.perSecond();
-            double plainP50 = plain.millis(50);
-            double plainP99 = plain.millis(99);
-            table.row(store, "plain", plainRate, 1.0, plainP50, plainP99, "", "", plain.jvmMicros(),
-                    plain.machineMicros(), plain.roundTrips());
-            for (Phase each : List.of(first, replay, conflict)) {
-                table.row(store, each == first ? "first execution" : each == replay ? "replay" : "in progress (409)",
-                        each.perSecond(), each.perSecond() / plainRate, each.millis(50), each.millis(99),
-                        each.millis(50) - plainP50, each.millis(99) - plainP99, each.jvmMicros(),
-                        each.machineMicros(), each.roundTrips());
+            rows(table, store, List.of("plain", "first execution", "replay", "in progress (409)"),
+                    List.of(plain, first, replay, conflict));
+            return Added.between(first, plain);
+        }
+    }
+
+    /**
+     * The write endpoints on the Redis store with the application's {@code DataSource}: a business row alone, and the
+     * same row with a first execution's claim, outcome row and completion.
+     */
+    private Added measureWrites(List<String> storeProperties, Table table,
+            Function<ConfigurableApplicationContext, StoreCounter> counters) throws Exception {
+        try (ConfigurableApplicationContext context = start(storeProperties, IdempotencyBenchmarkApplication.class,
+                WriteEndpoints.class)) {
+            HttpLoad load = load(context);
+            String run = UUID.randomUUID().toString().substring(0, 8);
+            load.run(warmup, n -> HttpLoad.post("/bench/write/plain", payload), 200);
+            load.run(warmup, n -> idempotent("/bench/write/idempotent", "warm-" + run + "-" + n), 200);
+
+            Phase plain = new Phase(counters.apply(context));
+            Phase first = new Phase(counters.apply(context));
+            long keys = 0;
+            for (int round = 0; round < rounds; round++) {
+                plain.run(() -> load.run(phase, n -> HttpLoad.post("/bench/write/plain", payload), 200));
+                long base = keys;
+                ClosedLoop.Result firsts = first.run(() -> load.run(phase,
+                        n -> idempotent("/bench/write/idempotent", run + "-" + (base + n)), 200));
+                keys += firsts.latency().getTotalCount();
             }
+            rows(table, WITH_DATA_SOURCE, List.of("write plain", "write first execution"), List.of(plain, first));
+            return Added.between(first, plain);
+        }
+    }
+
+    /** One row per phase, the first of them the baseline the others are compared with. */
+    private static void rows(Table table, String store, List<String> names, List<Phase> phases) {
+        Phase plain = phases.get(0);
+        double plainRate = plain.perSecond();
+        double plainP50 = plain.millis(50);
+        double plainP99 = plain.millis(99);
+        table.row(store, names.get(0), plainRate, 1.0, plainP50, plainP99, "", "", plain.jvmMicros(),
+                plain.machineMicros(), plain.roundTrips());
+        for (int i = 1; i < phases.size(); i++) {
+            Phase each = phases.get(i);
+            table.row(store, names.get(i), each.perSecond(), each.perSecond() / plainRate, each.millis(50),
+                    each.millis(99), each.millis(50) - plainP50, each.millis(99) - plainP99, each.jvmMicros(),
+                    each.machineMicros(), each.roundTrips());
         }
     }
 
@@ -197,6 +291,33 @@ public final class IdempotencyBenchmark {
 
         String perRequest(long requests);
 
+        /** What was counted in all, for the differences between phases. */
+        Counts counted();
+
+    }
+
+    /** Redis commands sent, SQL statements executed and commits (or rollbacks) sent. */
+    private record Counts(long redisCommands, long statements, long commits) {
+
+        Counts plus(Counts other) {
+            return new Counts(redisCommands + other.redisCommands, statements + other.statements,
+                    commits + other.commits);
+        }
+
+    }
+
+    /** What one kind of request costs per request beyond another: CPU and round trips. */
+    private record Added(double jvmMicros, double machineMicros, double redisCommands, double statements,
+            double commits) {
+
+        static Added between(Phase phase, Phase baseline) {
+            return new Added(phase.jvmMicros() - baseline.jvmMicros(),
+                    phase.machineMicros() - baseline.machineMicros(),
+                    phase.perRequest(Counts::redisCommands) - baseline.perRequest(Counts::redisCommands),
+                    phase.perRequest(Counts::statements) - baseline.perRequest(Counts::statements),
+                    phase.perRequest(Counts::commits) - baseline.perRequest(Counts::commits));
+        }
+
     }
 
     /** One kind of request, measured in slices interleaved with the other kinds, merged. */
@@ -247,6 +368,10 @@ public final class IdempotencyBenchmark {
 
         String roundTrips() {
             return counter.perRequest(latency.getTotalCount());
+        }
+
+        double perRequest(ToLongFunction<Counts> count) {
+            return (double) count.applyAsLong(counter.counted()) / latency.getTotalCount();
         }
 
     }
@@ -300,6 +425,11 @@ public final class IdempotencyBenchmark {
                     + RedisCommands.perRequest(Map.of(), serverCounted, requests);
         }
 
+        @Override
+        public Counts counted() {
+            return new Counts(clientCounted.values().stream().mapToLong(Long::longValue).sum(), 0, 0);
+        }
+
     }
 
     private static final class JdbcCounter implements StoreCounter {
@@ -335,6 +465,49 @@ public final class IdempotencyBenchmark {
             double executed = (double) statementsCounted / requests;
             double committed = (double) commitsCounted / requests;
             return String.format("%.2f (%.2f statements + %.2f commits)", executed + committed, executed, committed);
+        }
+
+        @Override
+        public Counts counted() {
+            return new Counts(0, statementsCounted, commitsCounted);
+        }
+
+    }
+
+    /** Both of an application's stores: the Redis commands it sent, and its SQL statements and commits. */
+    private static final class CombinedCounter implements StoreCounter {
+
+        private final RedisCounter redis;
+
+        private final JdbcCounter jdbc;
+
+        CombinedCounter(RedisCounter redis, JdbcCounter jdbc) {
+            this.redis = redis;
+            this.jdbc = jdbc;
+        }
+
+        @Override
+        public void start() {
+            redis.start();
+            jdbc.start();
+        }
+
+        @Override
+        public void stop() {
+            jdbc.stop();
+            redis.stop();
+        }
+
+        @Override
+        public String perRequest(long requests) {
+            Counts counted = counted();
+            double sent = (double) (counted.redisCommands() + counted.statements() + counted.commits()) / requests;
+            return String.format("%.2f: Redis %s; SQL %s", sent, redis.perRequest(requests), jdbc.perRequest(requests));
+        }
+
+        @Override
+        public Counts counted() {
+            return redis.counted().plus(jdbc.counted());
         }
 
     }
