@@ -12,6 +12,7 @@ import java.util.Map;
 import dev.reliant.testsupport.ChildJvm;
 import dev.reliant.testsupport.TestPostgres;
 import dev.reliant.testsupport.TestRedis;
+import org.awaitility.core.ConditionTimeoutException;
 
 import static org.awaitility.Awaitility.await;
 
@@ -28,17 +29,23 @@ final class SampleProcess {
         List<String> all = new ArrayList<>(args);
         all.add("--server.port=" + port);
         ChildJvm app = ChildJvm.startJar(JAR, all, Map.of());
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!app.isAlive()) {
-                throw new IllegalStateException("The sample died while starting:\n" + app.output());
-            }
-            try {
-                return new SampleClient(port, "alice").get("/actuator/health").statusCode() == 200;
-            }
-            catch (IllegalStateException notYet) {
-                return false;
-            }
-        });
+        try {
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                if (!app.isAlive()) {
+                    throw new IllegalStateException("The sample died while starting:\n" + app.output());
+                }
+                try {
+                    return new SampleClient(port, "alice").get("/actuator/health").statusCode() == 200;
+                }
+                catch (IllegalStateException notYet) {
+                    return false;
+                }
+            });
+        }
+        catch (ConditionTimeoutException ex) {
+            app.kill();
+            throw new IllegalStateException("The sample did not become healthy:\n" + app.output(), ex);
+        }
         return app;
     }
 

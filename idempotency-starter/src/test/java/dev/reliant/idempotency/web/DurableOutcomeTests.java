@@ -132,7 +132,7 @@ class DurableOutcomeTests {
 
         CompletableFuture<HttpResponse<byte[]>> first = CompletableFuture
             .supplyAsync(() -> app.post("/ledger/entries").key(key).json(ExactlyOnceTests.entry(ref)).send());
-        await().until(() -> stalled.getCount() == 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> stalled.getCount() == 0);
         CompletableFuture<HttpResponse<byte[]>> second = CompletableFuture
             .supplyAsync(() -> retryUntilAnswered(app, key, ref));
         await().atMost(Duration.ofSeconds(30))
