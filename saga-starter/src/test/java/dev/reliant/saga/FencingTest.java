@@ -124,6 +124,44 @@ class FencingTest {
             }));
     }
 
+    @Test
+    void leaseRenewalGoesOnAfterAnError() {
+        FaultyDataSource dataSource = new FaultyDataSource(database.dataSource());
+        SagaTestContexts.runner(database.schema())
+            .withBean(javax.sql.DataSource.class, () -> dataSource)
+            .withPropertyValues("reliant.saga.owner-id=erring", "reliant.saga.lease.duration=1s",
+                    "reliant.saga.lease.renew-interval=200ms")
+            .run(owner -> SagaTestContexts.runner(database.schema()).run(rescuer -> {
+                SagaManager sagas = owner.getBean(SagaManager.class);
+                Ledger ledger = owner.getBean(Ledger.class);
+                CountDownLatch inStep2 = new CountDownLatch(1);
+                CountDownLatch proceed = new CountDownLatch(1);
+                AtomicReference<String> id = new AtomicReference<>();
+                CompletableFuture<Void> running = CompletableFuture.runAsync(() -> sagas.run("erring", saga -> {
+                    id.set(saga.id());
+                    SagaCompensationTest.durable(saga, ledger, "s1");
+                    saga.step("s2", () -> {
+                        inStep2.countDown();
+                        awaitLatch(proceed);
+                        return ledger.reserve(saga.id(), "s2");
+                    }, DurableCompensation.of("release", "s2"));
+                }));
+                awaitLatch(inStep2);
+                dataSource.failNextConnection(thread -> thread.getName().equals("reliant-saga-lease"),
+                        () -> new Error("Injected error in a lease renewal"));
+                await().atMost(10, TimeUnit.SECONDS).until(dataSource::connectionFaultFired);
+                java.sql.Timestamp afterError = database.jdbc().queryForObject(
+                        "SELECT lease_until FROM reliant_saga WHERE id = ?::uuid", java.sql.Timestamp.class, id.get());
+                await().atMost(10, TimeUnit.SECONDS)
+                    .until(() -> database.jdbc().queryForObject("SELECT lease_until > ?::timestamptz + interval '1 second'"
+                            + " FROM reliant_saga WHERE id = ?::uuid", Boolean.class, afterError, id.get()));
+                assertThat(rescuer.getBean(SagaRecoveryWorker.class).recoverOrphans()).isZero();
+                proceed.countDown();
+                running.join();
+                assertThat(SagaCompensationTest.stateOf(database.jdbc(), id.get())).isEqualTo("COMPLETED");
+            }));
+    }
+
     private static void awaitLatch(CountDownLatch latch) {
         try {
             assertThat(latch.await(60, TimeUnit.SECONDS)).isTrue();

@@ -88,7 +88,8 @@ public class LeaseKeeper implements InitializingBean, DisposableBean {
                 }
             });
         }
-        catch (RuntimeException ex) {
+        catch (RuntimeException | Error ex) {
+            // an exception escaping a scheduled task cancels all its later runs, and every lease with them
             log.warn(LogMessage.format("Could not renew the leases of %d saga(s)", snapshot.size()), ex);
         }
     }
