@@ -22,6 +22,8 @@ final class FaultyDataSource extends DelegatingDataSource {
 
     private final ThreadLocal<Boolean> failAfterCommit = new ThreadLocal<>();
 
+    private final java.util.concurrent.atomic.AtomicInteger commitsLost = new java.util.concurrent.atomic.AtomicInteger();
+
     FaultyDataSource(DataSource target) {
         super(target);
     }
@@ -38,6 +40,11 @@ final class FaultyDataSource extends DelegatingDataSource {
     /** The next commit on the calling thread is made, then reported as failed. */
     void failAfterNextCommitOnThisThread() {
         failAfterCommit.set(true);
+    }
+
+    /** How many commits were made and then reported as failed. */
+    int commitsLost() {
+        return commitsLost.get();
     }
 
     @Override
@@ -61,6 +68,7 @@ final class FaultyDataSource extends DelegatingDataSource {
                     }
                     if (method.getName().equals("commit") && Boolean.TRUE.equals(failAfterCommit.get())) {
                         failAfterCommit.remove();
+                        commitsLost.incrementAndGet();
                         throw new SQLException("Injected: connection lost after the commit", "08006");
                     }
                     return result;
