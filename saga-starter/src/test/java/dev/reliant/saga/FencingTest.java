@@ -283,10 +283,15 @@ class FencingTest {
                 claim.setObject(1, saga.id());
                 assertThat(claim.executeUpdate()).isEqualTo(1);
             }
+            int takeoverPid;
+            try (var pid = takeover.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+                assertThat(pid.next()).isTrue();
+                takeoverPid = pid.getInt(1);
+            }
             CompletableFuture<Void> writing = CompletableFuture.runAsync(write);
+            // the write waits for this takeover, not for anything else on a shared server
             await().atMost(30, TimeUnit.SECONDS).until(() -> database.jdbc().queryForObject("SELECT count(*)"
-                    + " FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
-                    Long.class) > 0);
+                    + " FROM pg_stat_activity WHERE ? = ANY (pg_blocking_pids(pid))", Long.class, takeoverPid) > 0);
             takeover.commit();
             try {
                 writing.get(30, TimeUnit.SECONDS);
