@@ -62,7 +62,8 @@ public class Ledger {
         jdbc.update("DELETE FROM reservations WHERE saga_id = ? AND step = ?", context.sagaId(), context.stepName());
         jdbc.update("INSERT INTO releases (idempotency_key, saga_id, step, item, result, deliveries, in_transaction,"
                 + " attempt) VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (idempotency_key)"
-                + " DO UPDATE SET deliveries = releases.deliveries + 1", context.idempotencyKey(), context.sagaId(),
+                + " DO UPDATE SET deliveries = releases.deliveries + 1, result = COALESCE(EXCLUDED.result,"
+                + " releases.result)", context.idempotencyKey(), context.sagaId(),
                 context.stepName(), item, context.result(String.class).orElse(null),
                 TransactionSynchronizationManager.isActualTransactionActive(), context.attempt());
         hook.reached(context, Phase.AFTER_EFFECT);

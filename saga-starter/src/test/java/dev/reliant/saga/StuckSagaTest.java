@@ -42,7 +42,7 @@ class StuckSagaTest {
             String retried = failingSaga(sagas, ledger, null, "k1", "k2");
             String resolved = failingSaga(sagas, ledger, null, "k1", "k2");
             assertThat(state(retried)).isEqualTo("STUCK");
-            assertThat(health.health(true).getStatus()).isEqualTo(Status.DOWN);
+            assertThat(health.health(true).getStatus()).isEqualTo(SagaHealthIndicator.STUCK);
             assertThat(health.health(true).getDetails()).containsEntry("stuck", 2L);
             assertThat(endpoint.list(null)).extracting(SagaSummary::id)
                 .contains(UUID.fromString(retried), UUID.fromString(resolved));

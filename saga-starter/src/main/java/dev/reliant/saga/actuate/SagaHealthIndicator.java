@@ -4,12 +4,18 @@ import dev.reliant.saga.recovery.SagaAdministration;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 
 /**
- * Down while any saga is stuck: a compensation that kept failing means some other system may hold an effect
- * nobody will undo until an operator retries or resolves the saga.
+ * {@link #STUCK} while any saga is stuck, with their count, and {@code UP} otherwise. A stuck saga is one that
+ * needs an operator, wherever it ran; it says nothing about this instance, so its status is not part of the
+ * default status order and leaves the overall health, liveness and readiness as they are. Add {@code STUCK} to
+ * {@code management.endpoint.health.status.order} to make it count.
  */
 public class SagaHealthIndicator extends AbstractHealthIndicator {
+
+    /** Some saga is stuck: a compensation kept failing and an effect elsewhere may be left undone. */
+    public static final Status STUCK = new Status("STUCK", "A saga's compensation kept failing: retry or resolve it");
 
     private final SagaAdministration administration;
 
@@ -21,7 +27,7 @@ public class SagaHealthIndicator extends AbstractHealthIndicator {
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         long stuck = administration.countStuck();
-        ((stuck > 0) ? builder.down() : builder.up()).withDetail("stuck", stuck);
+        builder.status((stuck > 0) ? STUCK : Status.UP).withDetail("stuck", stuck);
     }
 
 }

@@ -29,7 +29,7 @@ public class CompensationHandlers implements BeanPostProcessor {
                 (MethodIntrospector.MetadataLookup<Compensation>) method -> AnnotatedElementUtils
                     .findMergedAnnotation(method, Compensation.class));
         methods.forEach((method, annotation) -> register(annotation.value(),
-                new CompensationHandler(bean, AopUtils.selectInvocableMethod(method, bean.getClass()))));
+                new CompensationHandler(annotation.value(), bean, AopUtils.selectInvocableMethod(method, bean.getClass()))));
         return bean;
     }
 

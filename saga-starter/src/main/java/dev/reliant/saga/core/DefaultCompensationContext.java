@@ -5,8 +5,8 @@ import java.util.Optional;
 import dev.reliant.saga.CompensationContext;
 import tools.jackson.databind.json.JsonMapper;
 
-record DefaultCompensationContext(String sagaId, String sagaName, String stepName, int attempt, String resultJson,
-        JsonMapper json) implements CompensationContext {
+record DefaultCompensationContext(String sagaId, String sagaName, String stepName, int attempt,
+        ActionState actionState, String resultJson, JsonMapper json) implements CompensationContext {
 
     @Override
     public String idempotencyKey() {

@@ -1,12 +1,15 @@
 package dev.reliant.saga.core;
 
+import dev.reliant.saga.CompensationContext;
 import dev.reliant.saga.jdbc.SagaRef;
 import dev.reliant.saga.jdbc.StepRecord;
+import dev.reliant.saga.jdbc.StepState;
 
 /**
- * A logged step's compensation. Each attempt locks the saga under the owner's generation, calls the handler and
- * marks the step compensated, all in one transaction: the handler's own database work commits with that mark or
- * not at all, and a process that lost the saga cannot get past the lock.
+ * A logged step's compensation. Each attempt locks the saga under the owner's generation and the step, reads the
+ * step back, calls the handler unless the step is compensated already and marks it compensated, all in one
+ * transaction: the handler's own database work commits with that mark or not at all, a process that lost the saga
+ * cannot get past the lock, and an attempt after a commit that seemed to fail finds the work done.
  */
 final class DurableCompensationTask implements CompensationTask {
 
@@ -30,12 +33,15 @@ final class DurableCompensationTask implements CompensationTask {
     @Override
     public void attempt(int attempt) {
         CompensationHandler handler = engine.handlers.get(step.handler());
-        DefaultCompensationContext context = new DefaultCompensationContext(saga.id().toString(), saga.name(),
-                step.name(), attempt, step.result(), engine.json);
         engine.compensationTransaction.executeWithoutResult(status -> {
-            engine.sagaLog.lockOwned(saga);
+            StepRecord current = engine.sagaLog.lockStep(saga, step.seq());
+            if (current.state() == StepState.COMPENSATED) {
+                return;
+            }
+            DefaultCompensationContext context = new DefaultCompensationContext(saga.id().toString(), saga.name(),
+                    current.name(), attempt, actionState(current.state()), current.result(), engine.json);
             try {
-                handler.invoke(engine.json, step.arguments(), context);
+                handler.invoke(engine.json, current.arguments(), context);
             }
             catch (RuntimeException ex) {
                 throw ex;
@@ -45,6 +51,14 @@ final class DurableCompensationTask implements CompensationTask {
             }
             engine.sagaLog.markCompensated(saga, step.seq());
         });
+    }
+
+    private static CompensationContext.ActionState actionState(StepState state) {
+        return switch (state) {
+            case DONE -> CompensationContext.ActionState.DONE;
+            case FAILED -> CompensationContext.ActionState.FAILED;
+            case STARTED, COMPENSATED -> CompensationContext.ActionState.INTENT_ONLY;
+        };
     }
 
     @Override

@@ -22,7 +22,8 @@ import org.springframework.util.Assert;
 
 /**
  * Renews, in one statement per beat, the lease of every saga this process owns, so that only a process that
- * stopped (or stalled longer than the lease) loses its sagas to recovery.
+ * stopped (or stalled longer than the lease) loses its sagas to recovery. It also knows, without asking the
+ * database, until when each lease surely holds: from the moment its last write or renewal was sent.
  */
 public class LeaseKeeper implements InitializingBean, DisposableBean {
 
@@ -36,7 +37,7 @@ public class LeaseKeeper implements InitializingBean, DisposableBean {
 
     private final Duration renewInterval;
 
-    private final Map<UUID, Long> owned = new ConcurrentHashMap<>();
+    private final Map<UUID, Held> owned = new ConcurrentHashMap<>();
 
     private ScheduledExecutorService scheduler;
 
@@ -56,12 +57,26 @@ public class LeaseKeeper implements InitializingBean, DisposableBean {
         return lease;
     }
 
+    /** Keeps renewing the saga's lease, which the write sent at {@code sentNanos} set. */
+    void track(SagaRef saga, long sentNanos) {
+        owned.put(saga.id(), new Held(saga.generation(), sentNanos + lease.toNanos()));
+    }
+
     void track(SagaRef saga) {
-        owned.put(saga.id(), saga.generation());
+        track(saga, System.nanoTime());
     }
 
     void untrack(SagaRef saga) {
-        owned.remove(saga.id(), saga.generation());
+        owned.computeIfPresent(saga.id(), (id, held) -> (held.generation() == saga.generation()) ? null : held);
+    }
+
+    /**
+     * Whether no other process can have taken the saga over yet: its lease, as last set by this process, has not
+     * run out. False says nothing; the log knows.
+     */
+    boolean surelyHeld(SagaRef saga) {
+        Held held = owned.get(saga.id());
+        return held != null && held.generation() == saga.generation() && System.nanoTime() - held.expiresNanos() < 0;
     }
 
     @Override
@@ -76,19 +91,27 @@ public class LeaseKeeper implements InitializingBean, DisposableBean {
     }
 
     void renew() {
-        Map<UUID, Long> snapshot = new HashMap<>(owned);
+        Map<UUID, Long> snapshot = new HashMap<>();
+        owned.forEach((id, held) -> snapshot.put(id, held.generation()));
         if (snapshot.isEmpty()) {
             return;
         }
+        long sent = System.nanoTime();
         try {
             Set<UUID> renewed = sagaLog.renewLeases(owner, snapshot, lease);
-            snapshot.forEach((id, generation) -> {
-                if (!renewed.contains(id) && owned.remove(id, generation)) {
-                    log.debug(LogMessage.format("Saga %s is no longer owned by %s", id, owner));
+            snapshot.forEach((id, generation) -> owned.computeIfPresent(id, (key, held) -> {
+                if (held.generation() != generation) {
+                    return held;
                 }
-            });
+                if (renewed.contains(id)) {
+                    return new Held(generation, sent + lease.toNanos());
+                }
+                log.debug(LogMessage.format("Saga %s is no longer owned by %s", id, owner));
+                return null;
+            }));
         }
-        catch (RuntimeException ex) {
+        catch (RuntimeException | Error ex) {
+            // an exception escaping a scheduled task cancels all its later runs, and every lease with them
             log.warn(LogMessage.format("Could not renew the leases of %d saga(s)", snapshot.size()), ex);
         }
     }
@@ -98,6 +121,10 @@ public class LeaseKeeper implements InitializingBean, DisposableBean {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
+    }
+
+    /** A lease this process holds, and when it runs out at the earliest, on {@link System#nanoTime()}'s clock. */
+    private record Held(long generation, long expiresNanos) {
     }
 
 }

@@ -11,8 +11,11 @@ import dev.reliant.saga.jdbc.JdbcSagaLog;
 import dev.reliant.saga.jdbc.SagaRef;
 import dev.reliant.saga.jdbc.StepRecord;
 import io.micrometer.observation.ObservationRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.core.log.LogMessage;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -22,6 +25,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * execution shares: the log, the handlers, the compensator and the lease keeper.
  */
 public class SagaEngine {
+
+    private static final Log log = LogFactory.getLog(SagaEngine.class);
 
     final JdbcSagaLog sagaLog;
 
@@ -89,6 +94,10 @@ public class SagaEngine {
         if (outcome.fenced()) {
             return null;
         }
+        if (outcome.interrupted()) {
+            leaveToRecovery(saga);
+            return null;
+        }
         SagaState state = outcome.complete() ? SagaState.COMPENSATED : SagaState.STUCK;
         try {
             sagaLog.finishCompensation(saga, state,
@@ -99,6 +108,17 @@ public class SagaEngine {
         }
         count(saga.name(), state);
         return state;
+    }
+
+    /** Hands the saga to the recovery workers at once rather than when its lease would have run out. */
+    private void leaveToRecovery(SagaRef saga) {
+        try {
+            sagaLog.releaseLease(saga);
+        }
+        catch (RuntimeException ex) {
+            log.info(LogMessage.format("Saga %s (%s) is left to recovery once its lease runs out: %s", saga.id(),
+                    saga.name(), ex));
+        }
     }
 
     void count(String name, SagaState state) {

@@ -18,6 +18,7 @@ import dev.reliant.saga.SagaState;
 import dev.reliant.saga.jdbc.SagaRef;
 import dev.reliant.saga.jdbc.StepRecord;
 import dev.reliant.saga.jdbc.StepResult;
+import dev.reliant.saga.jdbc.StepState;
 import io.micrometer.observation.Observation;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -94,8 +95,8 @@ public final class SagaExecution implements Saga {
 
     @Override
     public <T> T step(String stepName, Supplier<T> action, DurableCompensation compensation) {
-        engine.handlers.get(compensation.handler()).checkArguments(compensation.handler(), compensation.arguments());
-        String arguments = engine.json.writeValueAsString(compensation.arguments());
+        String arguments = engine.handlers.get(compensation.handler())
+            .argumentsJson(engine.json, compensation.arguments());
         int seq = reserve(stepName);
         SagaRef saga = recordIntent(seq, stepName, compensation.handler(), arguments);
         T result;
@@ -106,13 +107,43 @@ public final class SagaExecution implements Saga {
             try {
                 engine.sagaLog.recordActionFailure(saga, seq, ex);
             }
+            catch (SagaFencedException fenced) {
+                ex.addSuppressed(fenced);
+                compensateLateStep(saga, seq, stepName, StepState.FAILED, null);
+            }
             catch (RuntimeException logFailure) {
                 ex.addSuppressed(logFailure);
             }
             throw ex;
         }
-        addUnwrittenResult(new StepResult(seq, resultJson(stepName, result)));
+        String resultJson = resultJson(stepName, result);
+        if (!engine.leases.surelyHeld(saga) && !engine.sagaLog.isRunning(saga)) {
+            compensateLateStep(saga, seq, stepName, StepState.DONE, resultJson);
+            throw new SagaFencedException(saga.id().toString());
+        }
+        addUnwrittenResult(new StepResult(seq, resultJson));
         return result;
+    }
+
+    /**
+     * Compensates a step whose action ended after the saga had been taken over: its compensation may have run
+     * before the action's effect existed. The step is reopened with its outcome and the saga taken back from
+     * whoever was compensating it, then compensated here.
+     */
+    private void compensateLateStep(SagaRef saga, int seq, String stepName, StepState outcome, String resultJson) {
+        log.warn(LogMessage.format("Step '%s' of saga %s (%s) ended after the saga was taken over; compensating it"
+                + " again", stepName, id, name));
+        try {
+            engine.sagaLog
+                .reopenLateStep(saga, seq, outcome, resultJson, engine.leases.owner(), engine.leases.lease())
+                .ifPresentOrElse(engine::compensateClaimed, () -> log.warn(LogMessage.format(
+                        "Saga %s (%s) is no longer compensated by anyone (resolved or deleted): the late effect of"
+                                + " step '%s' is left as it is", id, name, stepName)));
+        }
+        catch (RuntimeException ex) {
+            log.error(LogMessage.format("The late step '%s' of saga %s (%s) could not be reopened; its effect may"
+                    + " need an operator", stepName, id, name), ex);
+        }
     }
 
     /** The result as JSON for the compensation's context; a result JSON cannot hold is recorded as none. */
@@ -172,9 +203,10 @@ public final class SagaExecution implements Saga {
         List<StepResult> results;
         synchronized (this) {
             if (logged == null) {
+                long sent = System.nanoTime();
                 logged = engine.sagaLog.begin(id, name, engine.leases.owner(), options, engine.leases.lease(), seq,
                         stepName, handler, arguments);
-                engine.leases.track(logged);
+                engine.leases.track(logged, sent);
                 return logged;
             }
             saga = logged;
@@ -298,12 +330,35 @@ public final class SagaExecution implements Saga {
         }
         // the log, not this object, says which durable steps have an intent: a step racing with this method on
         // another thread is either in it or refused from now on
-        List<StepRecord> recorded = (saga != null) ? startCompensation(saga, results, cause) : null;
+        List<StepRecord> recorded = null;
+        boolean takenOver = false;
+        if (saga != null) {
+            try {
+                engine.sagaLog.markCompensating(saga, results, cause);
+                recorded = engine.sagaLog.uncompensatedSteps(saga.id());
+            }
+            catch (SagaFencedException ex) {
+                takenOver = true;
+            }
+            catch (RuntimeException ex) {
+                log.warn(LogMessage.format("Saga %s (%s) could not be marked for compensation; its durable steps"
+                        + " are left to recovery", saga.id(), name), ex);
+            }
+        }
         boolean durable = recorded != null;
         TreeMap<Integer, CompensationTask> lastFirst = new TreeMap<>(Comparator.reverseOrder());
+        if (takenOver) {
+            // the new owner compensates the durable steps; these would run out of order beside them
+            log.warn(LogMessage.format("Saga %s (%s) was taken over before it could be compensated here; its"
+                    + " in-memory compensations %s are not run", saga.id(), name,
+                    taken.stream().map(Step::name).toList()));
+            taken.clear();
+        }
+        Runnable lockOwned = durable ? () -> engine.sagaLog.lockOwned(saga) : () -> {
+        };
         for (Step step : taken) {
             lastFirst.put(step.seq(), new InMemoryCompensationTask(step.name(), step.compensation(),
-                    engine.compensationTransaction));
+                    engine.compensationTransaction, lockOwned));
         }
         if (durable) {
             for (StepRecord step : recorded) {
@@ -316,7 +371,7 @@ public final class SagaExecution implements Saga {
             if (durable) {
                 return engine.finish(saga, outcome);
             }
-            SagaState state = (saga != null) ? null
+            SagaState state = (saga != null || outcome.interrupted()) ? null
                     : (outcome.complete() ? SagaState.COMPENSATED : SagaState.STUCK);
             engine.count(name, state);
             return state;
@@ -325,24 +380,6 @@ public final class SagaExecution implements Saga {
             if (saga != null) {
                 engine.leases.untrack(saga);
             }
-        }
-    }
-
-    /**
-     * Marks the saga compensating, with the results not written yet, and reads its uncompensated steps;
-     * {@code null} when that failed. Results lost that way leave their steps as a crash would: compensated without a
-     * result.
-     */
-    private List<StepRecord> startCompensation(SagaRef saga, List<StepResult> results, Throwable cause) {
-        try {
-            engine.sagaLog.markCompensating(saga, results, cause);
-            return engine.sagaLog.uncompensatedSteps(saga.id());
-        }
-        catch (RuntimeException ex) {
-            log.warn(LogMessage.format(
-                    "Saga %s (%s) could not be marked for compensation; its durable steps are left to recovery",
-                    saga.id(), name), ex);
-            return null;
         }
     }
 

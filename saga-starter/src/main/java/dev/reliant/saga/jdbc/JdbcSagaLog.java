@@ -167,7 +167,23 @@ public class JdbcSagaLog {
         }
     }
 
-    /** Marks a step compensated in the caller's transaction, after {@link #lockOwned}. */
+    /**
+     * Locks the saga as {@link #lockOwned} does and the step {@code seq} for update, in the caller's transaction,
+     * and reads the step as it is now: a compensation retried after a commit whose outcome it did not learn finds
+     * the step compensated, and one run after a late action finds the action's result.
+     */
+    public StepRecord lockStep(SagaRef saga, int seq) {
+        List<StepRecord> step = jdbc.query("SELECT st.seq, st.name, st.handler, st.args::text AS args,"
+                + " st.result::text AS result, st.state FROM " + sagas + " s JOIN " + steps
+                + " st ON st.saga_id = s.id WHERE s.id = ? AND s.generation = ? AND s.state = 'COMPENSATING'"
+                + " AND st.seq = ? FOR KEY SHARE OF s FOR UPDATE OF st", STEP, saga.id(), saga.generation(), seq);
+        if (step.isEmpty()) {
+            throw new SagaFencedException(saga.id().toString());
+        }
+        return step.get(0);
+    }
+
+    /** Marks a step compensated in the caller's transaction, after {@link #lockStep}. */
     public void markCompensated(SagaRef saga, int seq) {
         jdbc.update("UPDATE " + steps + " SET state = 'COMPENSATED', attempts = attempts + 1, last_error = NULL,"
                 + " updated_at = now() WHERE saga_id = ? AND seq = ?", saga.id(), seq);
@@ -197,6 +213,42 @@ public class JdbcSagaLog {
                 + " LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " RETURNING s.id, s.name, s.generation, s.parallel, s.continue_on_error", CLAIMED, owner,
                 lease.toMillis(), limit));
+    }
+
+    /** Whether the saga still runs under this owner's generation: not taken over, not compensating. */
+    public boolean isRunning(SagaRef saga) {
+        return outsideTransaction(() -> jdbc.queryForObject("SELECT count(*) FROM " + sagas
+                + " WHERE id = ? AND generation = ? AND state = 'RUNNING'", Integer.class, saga.id(),
+                saga.generation())) > 0;
+    }
+
+    /**
+     * Reopens a step whose action ended after the saga had been taken over, so that it is compensated again
+     * knowing how the action ended ({@code state} {@link StepState#DONE} with its result, or
+     * {@link StepState#FAILED}), and takes the saga over for that: a new generation for {@code owner}, which
+     * fences out whoever was compensating it. Waits for a compensation in flight to commit first. Empty when the
+     * saga is no longer being or done being compensated (resolved by an operator, or deleted).
+     */
+    public Optional<ClaimedSaga> reopenLateStep(SagaRef saga, int seq, StepState state, String result, String owner,
+            Duration lease) {
+        return outsideTransaction(() -> jdbc.query("WITH taken AS (SELECT id FROM " + sagas
+                + " WHERE id = ? AND state IN ('COMPENSATING', 'COMPENSATED', 'STUCK') FOR UPDATE),"
+                + " reopened AS (UPDATE " + steps + " st SET state = ?, result = CAST(? AS jsonb), updated_at = now()"
+                + " FROM taken WHERE st.saga_id = taken.id AND st.seq = ? RETURNING st.saga_id)"
+                + " UPDATE " + sagas + " s SET state = 'COMPENSATING', owner_id = ?, generation = s.generation + 1,"
+                + " lease_until = now() + ? * interval '1 millisecond', updated_at = now() FROM reopened"
+                + " WHERE s.id = reopened.saga_id"
+                + " RETURNING s.id, s.name, s.generation, s.parallel, s.continue_on_error", CLAIMED, saga.id(),
+                state.name(), result, seq, owner, lease.toMillis())).stream().findFirst();
+    }
+
+    /**
+     * Lets the saga's lease run out now, so that a recovery worker takes the saga over at its next pass rather
+     * than a lease later; does nothing once another process took it over.
+     */
+    public void releaseLease(SagaRef saga) {
+        outsideTransaction(() -> jdbc.update("UPDATE " + sagas + " SET lease_until = now() WHERE id = ?"
+                + " AND generation = ? AND state IN ('RUNNING', 'COMPENSATING')", saga.id(), saga.generation()));
     }
 
     /** Takes a stuck saga back for another compensation run, as an operator asked. */

@@ -48,7 +48,10 @@ public class PaymentClient {
         }
     }
 
-    /** Refunds a charge; refunding twice, or a charge that never happened, changes nothing. */
+    /**
+     * Refunds a charge; refunding twice changes nothing, and refunding a charge that never happened makes the
+     * provider refuse it if it arrives later.
+     */
     public void refund(String chargeId) {
         http.post().uri(baseUrl() + "/provider/charges/{id}/refund", chargeId).retrieve().toBodilessEntity();
     }

@@ -4,7 +4,6 @@ import java.util.Map;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -15,7 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * A stand-in for an external payment provider, reached over HTTP like a real one. It declines charges above
  * {@value #LIMIT_CENTS} cents, and charges and refunds are idempotent by charge id, as real providers' are by
- * idempotency key.
+ * idempotency key. A charge refunded before it arrived is refused with 409.
  */
 @RestController
 class PaymentProviderController {
@@ -25,10 +24,10 @@ class PaymentProviderController {
     /** Header with which the sample's fault injection makes the provider fail. */
     static final String FAULT_HEADER = "X-Provider-Fault";
 
-    private final JdbcClient jdbc;
+    private final ProviderLedger ledger;
 
-    PaymentProviderController(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    PaymentProviderController(ProviderLedger ledger) {
+        this.ledger = ledger;
     }
 
     @PostMapping("/provider/charges")
@@ -41,20 +40,16 @@ class PaymentProviderController {
         if (charge.amountCents() > LIMIT_CENTS) {
             return ResponseEntity.status(HttpStatus.PAYMENT_REQUIRED).body(Map.of("declined", true));
         }
-        jdbc.sql("INSERT INTO payment_charge (id, amount_cents, reference) VALUES (?, ?, ?) "
-                + "ON CONFLICT (id) DO NOTHING")
-            .params(charge.id(), charge.amountCents(), charge.reference())
-            .update();
+        if (!ledger.charge(charge.id(), charge.amountCents(), charge.reference())) {
+            return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("id", charge.id(), "refunded", true));
+        }
         return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("id", charge.id()));
     }
 
     @PostMapping("/provider/charges/{id}/refund")
     @Transactional
     Map<String, Object> refund(@PathVariable String id) {
-        int refunded = jdbc.sql("UPDATE payment_charge SET refunded = TRUE WHERE id = ? AND NOT refunded")
-            .param(id)
-            .update();
-        return Map.of("id", id, "refunded", refunded == 1);
+        return Map.of("id", id, "refunded", ledger.refund(id));
     }
 
     record Charge(String id, long amountCents, String reference) {
