@@ -35,7 +35,9 @@ class SampleApiTests {
 
     @BeforeAll
     static void start() {
-        app = SampleApp.start("--sample.faults.enabled=true", "--reliant.saga.recovery.interval=1s");
+        // twenty concurrent duplicates must all reach the idempotency filter rather than be shed as overload
+        app = SampleApp.start("--sample.faults.enabled=true", "--reliant.saga.recovery.interval=1s",
+                "--sample.api.concurrency.max-requests=20");
         port = SampleApp.port(app);
         jdbc = app.getBean(JdbcClient.class);
     }

@@ -21,8 +21,7 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * HTTP Basic with the demo users of {@code sample.users} (alice/alice-pass and bob/bob-pass by default), who use
  * the API, and the operators of {@code sample.operators} (ops/ops-pass by default), who alone reach the starters'
- * Actuator endpoints and health's details. Health's status stays public, for probes, and so does the stand-in
- * payment provider.
+ * Actuator endpoints and health's details. Health's status stays public, for probes.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -40,7 +39,7 @@ class SecurityConfiguration {
                 .permitAll()
                 .requestMatchers(EndpointRequest.toAnyEndpoint())
                 .hasRole(OPERATOR)
-                .requestMatchers("/provider/**", "/error")
+                .requestMatchers("/error")
                 .permitAll()
                 .anyRequest()
                 .hasRole(USER))
