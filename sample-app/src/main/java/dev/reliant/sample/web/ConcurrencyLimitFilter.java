@@ -18,7 +18,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Lets at most {@link ConcurrencyLimitProperties#maxRequests()} requests on the API's port run at once and sheds
  * the rest with 503 and {@code Retry-After}. Requests on other ports (the payment provider's) and exempt ones
  * (operations endpoints and health) are never limited: an order waiting for the provider holds a slot, so a
- * provider call that needed one could wait for ever.
+ * provider call that needed one would be shed by the very orders waiting for it.
  */
 class ConcurrencyLimitFilter extends OncePerRequestFilter {
 
