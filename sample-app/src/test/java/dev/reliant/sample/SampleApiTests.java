@@ -10,15 +10,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import dev.reliant.testsupport.TestPostgres;
-import dev.reliant.testsupport.TestRabbit;
-import dev.reliant.testsupport.TestRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -27,8 +23,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The order API end to end over HTTP, on real PostgreSQL and Redis, and on RabbitMQ when the test servers name
- * one. The application is started with command-line arguments, as a user would configure it, so that its own
- * environment post-processors see them.
+ * one.
  */
 class SampleApiTests {
 
@@ -40,23 +35,11 @@ class SampleApiTests {
 
     @BeforeAll
     static void start() {
-        TestPostgres.Schema schema = TestPostgres.newSchema();
-        TestRedis.Server redis = TestRedis.server();
-        List<String> args = new ArrayList<>(List.of("--server.port=0", "--sample.faults.enabled=true",
-                "--reliant.saga.recovery.interval=1s", "--reliant.saga.compensation.max-attempts=2",
-                "--reliant.saga.compensation.initial-backoff=10ms", "--spring.datasource.url=" + schema.jdbcUrl(),
-                "--spring.datasource.username=" + schema.username(),
-                "--spring.datasource.password=" + schema.password(), "--spring.data.redis.host=" + redis.host(),
-                "--spring.data.redis.port=" + redis.port(),
-                "--reliant.idempotency.redis.key-prefix=" + TestRedis.newKeyPrefix()));
-        if (TestRabbit.configured()) {
-            TestRabbit.Server rabbit = TestRabbit.server();
-            args.addAll(List.of("--spring.rabbitmq.host=" + rabbit.host(), "--spring.rabbitmq.port=" + rabbit.port(),
-                    "--spring.rabbitmq.username=" + rabbit.username(),
-                    "--spring.rabbitmq.password=" + rabbit.password()));
-        }
-        app = SpringApplication.run(SampleApplication.class, args.toArray(String[]::new));
-        port = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+        // twenty concurrent duplicates must all reach the idempotency filter rather than be shed as overload
+        app = SampleApp.start("--sample.faults.enabled=true", "--reliant.saga.recovery.interval=1s",
+                "--reliant.saga.compensation.max-attempts=2", "--reliant.saga.compensation.initial-backoff=10ms",
+                "--sample.api.concurrency.max-requests=20");
+        port = SampleApp.port(app);
         jdbc = app.getBean(JdbcClient.class);
     }
 

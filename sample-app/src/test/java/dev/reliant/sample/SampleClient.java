@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 
-/** Calls the sample over real HTTP as one of its demo users. */
+/** Calls the sample over real HTTP as one of its demo users (password: the name and {@code -pass}) or anonymously. */
 final class SampleClient {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -23,13 +23,16 @@ final class SampleClient {
         this.user = user;
     }
 
+    static SampleClient anonymous(int port) {
+        return new SampleClient(port, null);
+    }
+
     SampleClient as(String otherUser) {
         return new SampleClient(port, otherUser);
     }
 
     HttpResponse<String> putStock(String sku, int available) {
-        return send(request("/inventory/" + sku).header("Content-Type", "application/json")
-            .PUT(HttpRequest.BodyPublishers.ofString("{\"available\":" + available + "}")));
+        return put("/inventory/" + sku, "{\"available\":" + available + "}");
     }
 
     HttpResponse<String> stock(String sku) {
@@ -52,17 +55,34 @@ final class SampleClient {
         return send(request(path).GET());
     }
 
+    HttpResponse<String> post(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    HttpResponse<String> put(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    HttpResponse<String> delete(String path) {
+        return send(request(path).DELETE());
+    }
+
     static String orderJson(String sku, int quantity, long amountCents, String reference) {
         return "{\"sku\":\"" + sku + "\",\"quantity\":" + quantity + ",\"amountCents\":" + amountCents
                 + ",\"reference\":\"" + reference + "\"}";
     }
 
     private HttpRequest.Builder request(String path) {
-        String credentials = user + ":" + user + "-pass";
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(60))
-            .header("Authorization",
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(60));
+        if (user != null) {
+            String credentials = user + ":" + user + "-pass";
+            request.header("Authorization",
                     "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        }
+        return request;
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) {

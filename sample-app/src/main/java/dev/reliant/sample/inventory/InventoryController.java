@@ -1,8 +1,10 @@
 package dev.reliant.sample.inventory;
 
+import dev.reliant.sample.validation.NoControlCharacters;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -21,12 +23,13 @@ class InventoryController {
     }
 
     @PutMapping("/inventory/{sku}")
-    StockLevel put(@PathVariable String sku, @Valid @RequestBody StockUpdate update) {
+    StockLevel put(@PathVariable @Size(max = 64) @NoControlCharacters String sku,
+            @Valid @RequestBody StockUpdate update) {
         return new StockLevel(sku, inventory.setAvailable(sku, update.available()));
     }
 
     @GetMapping("/inventory/{sku}")
-    StockLevel get(@PathVariable String sku) {
+    StockLevel get(@PathVariable @Size(max = 64) @NoControlCharacters String sku) {
         return new StockLevel(sku, inventory.available(sku).orElseThrow(() -> new UnknownSkuException(sku)));
     }
 

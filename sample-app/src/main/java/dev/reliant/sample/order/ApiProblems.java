@@ -7,8 +7,10 @@ import dev.reliant.sample.inventory.UnknownSkuException;
 import dev.reliant.sample.payment.PaymentDeclinedException;
 import dev.reliant.sample.payment.PaymentUnavailableException;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
@@ -17,6 +19,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 class ApiProblems {
 
     private static final String BASE = "https://reliant.dev/problems/sample/";
+
+    private static final String PAYMENT_RETRY_AFTER_SECONDS = "1";
 
     @ExceptionHandler(InsufficientStockException.class)
     ProblemDetail outOfStock(InsufficientStockException ex) {
@@ -33,9 +37,12 @@ class ApiProblems {
         return problem(HttpStatus.PAYMENT_REQUIRED, "payment-declined", ex.getMessage());
     }
 
+    /** A retry may succeed once the provider answers again: the answer says when to try. */
     @ExceptionHandler(PaymentUnavailableException.class)
-    ProblemDetail paymentUnavailable(PaymentUnavailableException ex) {
-        return problem(HttpStatus.SERVICE_UNAVAILABLE, "payment-unavailable", ex.getMessage());
+    ResponseEntity<ProblemDetail> paymentUnavailable(PaymentUnavailableException ex) {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+            .header(HttpHeaders.RETRY_AFTER, PAYMENT_RETRY_AFTER_SECONDS)
+            .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "payment-unavailable", ex.getMessage()));
     }
 
     @ExceptionHandler(IllegalArgumentException.class)

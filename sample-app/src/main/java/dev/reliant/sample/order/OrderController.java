@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.reliant.idempotency.Idempotent;
+import dev.reliant.sample.validation.NoControlCharacters;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -55,11 +56,12 @@ class OrderController {
     }
 
     @GetMapping("/orders")
-    List<Order> byReference(@RequestParam String reference, Principal principal) {
+    List<Order> byReference(@RequestParam @Size(max = 200) @NoControlCharacters String reference,
+            Principal principal) {
         return repository.findByReference(principal.getName(), reference);
     }
 
-    record OrderRequest(@NotBlank @Size(max = 64) String sku, @NotNull @Min(1) Integer quantity,
-            @NotNull @Min(1) Long amountCents, @Size(max = 200) String reference) {
+    record OrderRequest(@NotBlank @Size(max = 64) @NoControlCharacters String sku, @NotNull @Min(1) Integer quantity,
+            @NotNull @Min(1) Long amountCents, @Size(max = 200) @NoControlCharacters String reference) {
     }
 }

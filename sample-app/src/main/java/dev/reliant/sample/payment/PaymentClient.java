@@ -2,24 +2,38 @@ package dev.reliant.sample.payment;
 
 import java.util.Map;
 
-import org.springframework.core.env.Environment;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 import org.springframework.web.client.RestClientResponseException;
 
-/** Calls the payment provider over HTTP. Each call commits on the provider's side on its own. */
+/**
+ * Calls the payment provider over HTTP. Each call commits on the provider's side on its own. Every call is bounded
+ * by the connect and read timeouts of {@link PaymentProperties}: a provider that hangs costs an order its read
+ * timeout, never its thread.
+ */
 @Component
 public class PaymentClient {
 
     private final RestClient http;
 
-    private final Environment environment;
+    private final PaymentProperties properties;
 
-    public PaymentClient(RestClient.Builder http, Environment environment) {
-        this.http = http.build();
-        this.environment = environment;
+    private final PaymentProviderConnector provider;
+
+    PaymentClient(RestClient.Builder http, PaymentProperties properties, PaymentProviderConnector provider,
+            PaymentConfiguration.PaymentCredentials credentials) {
+        this.http = http
+            .requestFactory(ClientHttpRequestFactoryBuilder.detect()
+                .build(HttpClientSettings.defaults()
+                    .withTimeouts(properties.connectTimeout(), properties.readTimeout())))
+            .defaultHeaders(headers -> headers.setBasicAuth(credentials.username(), credentials.password()))
+            .build();
+        this.properties = properties;
+        this.provider = provider;
     }
 
     /** Charges {@code amountCents} under {@code chargeId}; a repeated call with the same id charges once. */
@@ -57,7 +71,7 @@ public class PaymentClient {
     }
 
     private String baseUrl() {
-        return environment.getProperty("sample.payment.base-url",
-                "http://127.0.0.1:" + environment.getRequiredProperty("local.server.port"));
+        return (properties.baseUrl() != null) ? properties.baseUrl().toString()
+                : "http://127.0.0.1:" + provider.port();
     }
 }

@@ -2,6 +2,13 @@ package dev.reliant.sample.payment;
 
 import java.util.Map;
 
+import dev.reliant.sample.validation.NoControlCharacters;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
@@ -12,9 +19,10 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A stand-in for an external payment provider, reached over HTTP like a real one. It declines charges above
- * {@value #LIMIT_CENTS} cents, and charges and refunds are idempotent by charge id, as real providers' are by
- * idempotency key. A charge refunded before it arrived is refused with 409.
+ * A stand-in for an external payment provider, reached over HTTP like a real one, on a connector of its own and
+ * only by the client holding its credentials. It declines charges above {@value #LIMIT_CENTS} cents, refuses
+ * charges it cannot store as given with a 400 problem, and charges and refunds are idempotent by charge id, as
+ * real providers' are by idempotency key. A charge refunded before it arrived is refused with 409.
  */
 @RestController
 class PaymentProviderController {
@@ -32,7 +40,7 @@ class PaymentProviderController {
 
     @PostMapping("/provider/charges")
     @Transactional
-    ResponseEntity<Map<String, Object>> charge(@RequestBody Charge charge,
+    ResponseEntity<Map<String, Object>> charge(@Valid @RequestBody Charge charge,
             @RequestHeader(name = FAULT_HEADER, required = false) String fault) {
         if ("unavailable".equals(fault)) {
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(Map.of("error", "maintenance"));
@@ -48,10 +56,11 @@ class PaymentProviderController {
 
     @PostMapping("/provider/charges/{id}/refund")
     @Transactional
-    Map<String, Object> refund(@PathVariable String id) {
+    Map<String, Object> refund(@PathVariable @Size(max = 64) @NoControlCharacters String id) {
         return Map.of("id", id, "refunded", ledger.refund(id));
     }
 
-    record Charge(String id, long amountCents, String reference) {
+    record Charge(@NotBlank @Size(max = 64) @NoControlCharacters String id, @NotNull @Min(1) Long amountCents,
+            @Size(max = 200) @NoControlCharacters String reference) {
     }
 }
