@@ -6,6 +6,7 @@ import java.util.List;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.reliant.outbox.jdbc.OutboxTables;
+import dev.reliant.outbox.jdbc.RelayInstances;
 import dev.reliant.outbox.jdbc.RelayStore;
 import dev.reliant.outbox.relay.NotificationWaiter;
 import dev.reliant.outbox.relay.OutboxRelay;
@@ -39,14 +40,15 @@ public final class RelayChildMain {
         HikariDataSource dataSource = new HikariDataSource(config);
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         OutboxTables tables = new OutboxTables(null, "reliant_outbox", "reliant_inbox", args[3]);
-        RelayStore store = new RelayStore(jdbc, new TransactionTemplate(new DataSourceTransactionManager(dataSource)),
-                new JsonMapper(), tables, true);
+        TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        RelayStore store = new RelayStore(jdbc, transactions, new JsonMapper(), tables, true);
         RetryPolicy retry = new RetryPolicy(
                 RetryPolicy.exponentialWithJitter(Duration.ofMillis(100), 2.0, 0.5, Duration.ofSeconds(1)), 20,
                 List.of());
-        OutboxRelay relay = new OutboxRelay(store, new LedgerTablePublisher(jdbc, Duration.ofMillis(2)), retry,
+        OutboxRelay relay = new OutboxRelay(store, new RelayInstances(jdbc, transactions, tables),
+                new LedgerTablePublisher(jdbc, Duration.ofMillis(2)), retry,
                 new RelaySettings(20, 5, Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofMillis(200), 2,
-                        Duration.ofMillis(5)),
+                        Duration.ofMillis(5), Duration.ofSeconds(5), Duration.ofSeconds(1)),
                 new NotificationWaiter(dataSource, tables.channel()), RelayObserver.NONE);
         relay.start();
         System.out.println("relay started");

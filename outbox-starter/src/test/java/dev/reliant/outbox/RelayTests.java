@@ -162,11 +162,11 @@ class RelayTests {
                 super.complete(completion);
             }
         };
-        OutboxRelay relay = new OutboxRelay(store, ledger,
+        OutboxRelay relay = new OutboxRelay(store, fixture.instances(), ledger,
                 new RetryPolicy(RetryPolicy.exponentialWithJitter(Duration.ofMillis(50), 2.0, 0.5,
                         Duration.ofSeconds(1)), 20, List.of()),
                 new RelaySettings(10, 10, Duration.ofMinutes(1), Duration.ofSeconds(10), Duration.ofMillis(200), 1,
-                        Duration.ofMillis(5)),
+                        Duration.ofMillis(5), Duration.ofSeconds(5), Duration.ofSeconds(1)),
                 null, RelayObserver.NONE);
         UUID id = fixture.write("orders", "locked", Map.of("n", 1));
         relay.start();

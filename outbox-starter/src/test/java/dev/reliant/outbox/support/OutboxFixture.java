@@ -12,6 +12,7 @@ import dev.reliant.outbox.jdbc.CommitNotifier;
 import dev.reliant.outbox.jdbc.JdbcOutbox;
 import dev.reliant.outbox.jdbc.JdbcParkedMessages;
 import dev.reliant.outbox.jdbc.OutboxTables;
+import dev.reliant.outbox.jdbc.RelayInstances;
 import dev.reliant.outbox.jdbc.RelayStore;
 import dev.reliant.outbox.relay.NotificationWaiter;
 import dev.reliant.outbox.relay.OutboxRelay;
@@ -64,6 +65,11 @@ public final class OutboxFixture implements AutoCloseable {
         this.parked = new JdbcParkedMessages(jdbc, transactions, tables);
     }
 
+    /** The instance liveness table's statements. */
+    public RelayInstances instances() {
+        return new RelayInstances(jdbc, transactions, tables);
+    }
+
     public RelayBuilder relay(OutboxPublisher publisher) {
         return new RelayBuilder(publisher);
     }
@@ -108,6 +114,10 @@ public final class OutboxFixture implements AutoCloseable {
 
         private int workers = 1;
 
+        private Duration instanceTimeout = Duration.ofSeconds(5);
+
+        private Duration heartbeatInterval = Duration.ofSeconds(1);
+
         private RetryPolicy retryPolicy = new RetryPolicy(
                 RetryPolicy.exponentialWithJitter(Duration.ofMillis(50), 2.0, 0.5, Duration.ofSeconds(1)), 20,
                 List.of());
@@ -138,6 +148,12 @@ public final class OutboxFixture implements AutoCloseable {
         public RelayBuilder lease(Duration lease, Duration publishTimeout) {
             this.lease = lease;
             this.publishTimeout = publishTimeout;
+            return this;
+        }
+
+        public RelayBuilder liveness(Duration instanceTimeout, Duration heartbeatInterval) {
+            this.instanceTimeout = instanceTimeout;
+            this.heartbeatInterval = heartbeatInterval;
             return this;
         }
 
@@ -181,8 +197,8 @@ public final class OutboxFixture implements AutoCloseable {
         public OutboxRelay build() {
             RelayStore store = new RelayStore(jdbc, transactions, json, tables, parkedBlocksKey) {
                 @Override
-                public List<ClaimedMessage> claim(int keys, int perKey, Duration lease, UUID token) {
-                    List<ClaimedMessage> claimed = super.claim(keys, perKey, lease, token);
+                public List<ClaimedMessage> claim(int keys, int perKey, Duration lease, UUID token, UUID instance) {
+                    List<ClaimedMessage> claimed = super.claim(keys, perKey, lease, token, instance);
                     afterClaim.accept(claimed);
                     return claimed;
                 }
@@ -193,9 +209,9 @@ public final class OutboxFixture implements AutoCloseable {
                     super.complete(completion);
                 }
             };
-            OutboxRelay relay = new OutboxRelay(store, publisher, retryPolicy,
+            OutboxRelay relay = new OutboxRelay(store, instances(), publisher, retryPolicy,
                     new RelaySettings(batchSize, perKey, lease, publishTimeout, pollInterval, workers,
-                            Duration.ofMillis(5)),
+                            Duration.ofMillis(5), instanceTimeout, heartbeatInterval),
                     listen ? new NotificationWaiter(dataSource, tables.channel()) : null, observer);
             relays.add(relay);
             return relay;
