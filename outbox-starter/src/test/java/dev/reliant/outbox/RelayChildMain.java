@@ -2,6 +2,8 @@ package dev.reliant.outbox;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -21,8 +23,10 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * A relay in a process of its own, for the kill test: {@code RelayChildMain <jdbcUrl> <user> <password> <channel>}.
- * It relays to the {@code delivered} table, with a broker latency of 2 ms a message, until it is killed.
+ * A relay in a process of its own, for the kill tests: {@code RelayChildMain <jdbcUrl> <user> <password> <channel>
+ * [hold]}. It relays to the {@code delivered} table, with a broker latency of 2 ms a message, until it is killed;
+ * with {@code hold}, its broker never answers: the relay claims a batch and waits inside the first send, with the
+ * default lease, until it is killed.
  */
 public final class RelayChildMain {
 
@@ -45,14 +49,25 @@ public final class RelayChildMain {
         RetryPolicy retry = new RetryPolicy(
                 RetryPolicy.exponentialWithJitter(Duration.ofMillis(100), 2.0, 0.5, Duration.ofSeconds(1)), 20,
                 List.of());
-        OutboxRelay relay = new OutboxRelay(store, new RelayInstances(jdbc, transactions, tables),
-                new LedgerTablePublisher(jdbc, Duration.ofMillis(2)), retry,
-                new RelaySettings(20, 5, Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofMillis(200), 2,
-                        Duration.ofMillis(5), Duration.ofSeconds(5), Duration.ofSeconds(1)),
+        boolean hold = args.length > 4 && args[4].equals("hold");
+        OutboxPublisher publisher = hold ? RelayChildMain::neverAnswer
+                : new LedgerTablePublisher(jdbc, Duration.ofMillis(2));
+        Duration lease = hold ? Duration.ofMinutes(1) : Duration.ofSeconds(3);
+        Duration publishTimeout = hold ? Duration.ofSeconds(20) : Duration.ofSeconds(1);
+        OutboxRelay relay = new OutboxRelay(store, new RelayInstances(jdbc, transactions, tables), publisher, retry,
+                new RelaySettings(20, 5, lease, publishTimeout, Duration.ofMillis(200), 2, Duration.ofMillis(5),
+                        Duration.ofSeconds(5), Duration.ofSeconds(1)),
                 new NotificationWaiter(dataSource, tables.channel()), RelayObserver.NONE);
         relay.start();
         System.out.println("relay started");
         // the relay's thread is a daemon: the process lives until it is killed
         Thread.currentThread().join();
+    }
+
+    private static CompletableFuture<Void> neverAnswer(OutboxMessage message) {
+        System.out.println("sending " + message.id());
+        for (;;) {
+            LockSupport.park();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.reliant.outbox.kafka;
 
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import javax.sql.DataSource;
 
 import dev.reliant.outbox.Outbox;
 import dev.reliant.outbox.OutboxHeaders;
+import dev.reliant.outbox.OutboxMessage;
 import dev.reliant.outbox.OutboxPublisher;
 import dev.reliant.outbox.autoconfigure.OutboxAutoConfiguration;
 import dev.reliant.outbox.support.KafkaTopic;
@@ -143,6 +145,37 @@ class KafkaOutboxTests {
                     Integer.class);
             assertThat(maxAttempts).isLessThanOrEqualTo((int) bound);
             assertThat(refused.get()).isLessThanOrEqualTo((int) (100 * bound));
+            kafka.destroy();
+        }
+    }
+
+    /**
+     * Without a reachable broker every send blocks for the topic's metadata, up to the publish timeout: a step of
+     * six messages to three topics blocks the relay about one publish timeout, not six.
+     */
+    @Test
+    void aStepBlocksTheRelayAboutOnePublishTimeoutWhenTheBrokerCannotBeReached() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        DefaultKafkaProducerFactory<String, String> base = new DefaultKafkaProducerFactory<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + closedPort));
+        KafkaOutboxPublisher kafka = KafkaOutboxPublisher.create(base, Duration.ofSeconds(1));
+        try {
+            List<OutboxMessage> messages = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                messages.add(new OutboxMessage(UUID.randomUUID(), "missing-" + (i % 3), "k", "counted", "{}",
+                        Map.of(), 1));
+            }
+            long started = System.nanoTime();
+            List<CompletableFuture<Void>> sent = kafka.publishAll(messages);
+            Duration blocked = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(blocked).isLessThan(Duration.ofSeconds(3));
+            assertThat(sent).hasSize(6).allMatch(CompletableFuture::isCompletedExceptionally);
+        }
+        finally {
             kafka.destroy();
         }
     }

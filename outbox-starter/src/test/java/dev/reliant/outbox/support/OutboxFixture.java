@@ -130,6 +130,12 @@ public final class OutboxFixture implements AutoCloseable {
         private Consumer<List<RelayStore.ClaimedMessage>> afterClaim = (claimed) -> {
         };
 
+        private Consumer<RelayStore.Completion> afterComplete = (completion) -> {
+        };
+
+        private Consumer<Duration> claimTook = (took) -> {
+        };
+
         private RelayBuilder(OutboxPublisher publisher) {
             this.publisher = publisher;
         }
@@ -188,9 +194,21 @@ public final class OutboxFixture implements AutoCloseable {
             return this;
         }
 
+        /** Runs after each batch's outcome was recorded. */
+        public RelayBuilder afterComplete(Consumer<RelayStore.Completion> afterComplete) {
+            this.afterComplete = afterComplete;
+            return this;
+        }
+
         /** Sees every claimed batch. */
         public RelayBuilder afterClaim(Consumer<List<RelayStore.ClaimedMessage>> afterClaim) {
             this.afterClaim = afterClaim;
+            return this;
+        }
+
+        /** Sees how long each claim took. */
+        public RelayBuilder claimTook(Consumer<Duration> claimTook) {
+            this.claimTook = claimTook;
             return this;
         }
 
@@ -198,7 +216,9 @@ public final class OutboxFixture implements AutoCloseable {
             RelayStore store = new RelayStore(jdbc, transactions, json, tables, parkedBlocksKey) {
                 @Override
                 public List<ClaimedMessage> claim(int keys, int perKey, Duration lease, UUID token, UUID instance) {
+                    long started = System.nanoTime();
                     List<ClaimedMessage> claimed = super.claim(keys, perKey, lease, token, instance);
+                    claimTook.accept(Duration.ofNanos(System.nanoTime() - started));
                     afterClaim.accept(claimed);
                     return claimed;
                 }
@@ -207,6 +227,7 @@ public final class OutboxFixture implements AutoCloseable {
                 public void complete(Completion completion) {
                     beforeComplete.accept(completion);
                     super.complete(completion);
+                    afterComplete.accept(completion);
                 }
             };
             OutboxRelay relay = new OutboxRelay(store, instances(), publisher, retryPolicy,
