@@ -19,6 +19,7 @@ import dev.reliant.outbox.OutboxHeaders;
 import dev.reliant.outbox.OutboxMessage;
 import dev.reliant.outbox.OutboxPublisher;
 import dev.reliant.outbox.autoconfigure.OutboxAutoConfiguration;
+import dev.reliant.outbox.relay.RetryPolicy;
 import dev.reliant.outbox.support.KafkaTopic;
 import dev.reliant.outbox.support.OutboxFixture;
 import dev.reliant.testsupport.TestKafka;
@@ -111,7 +112,13 @@ class KafkaOutboxTests {
                 }
                 return kafka.publish(message);
             };
-            fixture.relay(outage).pollInterval(Duration.ofMillis(100)).start();
+            // enough attempts to outlast the outage: writing 2,000 messages one transaction at a time takes about
+            // 15 s here, and the fixture's policy parks after about 20 s of failures
+            fixture.relay(outage)
+                .pollInterval(Duration.ofMillis(100))
+                .retry(new RetryPolicy(RetryPolicy.exponentialWithJitter(Duration.ofMillis(50), 2.0, 0.5,
+                        Duration.ofSeconds(1)), 1000, List.of()))
+                .start();
             long outageStarted = System.nanoTime();
             List<UUID> ids = new ArrayList<>();
             for (int i = 0; i < 2000; i++) {
