@@ -105,7 +105,8 @@ class RelayKillTests {
                     + " reliant_outbox", Boolean.class)).as("the dead relay's lease still runs").isTrue();
 
             long started = System.nanoTime();
-            fixture.relay(new LedgerTablePublisher(fixture.jdbc)).lease(Duration.ofMinutes(1), Duration.ofSeconds(20))
+            fixture.relay(new LedgerTablePublisher(fixture.jdbc))
+                .lease(Duration.ofMinutes(1), Duration.ofSeconds(20))
                 .start();
             await().atMost(Duration.ofSeconds(60)).until(() -> fixture.count("status = 'PUBLISHED'") == 40);
             Duration recovery = Duration.ofNanos(System.nanoTime() - started);

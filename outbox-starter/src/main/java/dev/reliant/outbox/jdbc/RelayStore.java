@@ -125,8 +125,9 @@ public class RelayStore {
                 LEFT JOIN LATERAL (SELECT * FROM %1$s r WHERE r.message_key = d.message_key AND r.status = 'PENDING'
                                    ORDER BY r.seq LIMIT ?) r ON true
                 %3$s""".formatted(table, keys, firstParked);
-        this.leaseRuns = "WITH leased_keys AS (UPDATE " + keys + " SET available_at = now() + ? * interval '1 millisecond',"
-                + " claim_token = ?, claimed_by = ? WHERE message_key = ANY(?))"
+        this.leaseRuns = "WITH leased_keys AS (UPDATE " + keys
+                + " SET available_at = now() + ? * interval '1 millisecond', claim_token = ?, claimed_by = ?"
+                + " WHERE message_key = ANY(?))"
                 + " UPDATE " + table + " SET lease_until = now() + ? * interval '1 millisecond', claim_token = ?"
                 + " WHERE id = ANY(?)";
         this.block = "UPDATE " + keys + " SET available_at = 'infinity' WHERE message_key = ANY(?)";
@@ -136,7 +137,8 @@ public class RelayStore {
         // Writers hold their key's advisory lock until they commit: holding it, this transaction's next statement
         // sees every message of the key that will ever be written before the key row is gone, and a writer that
         // comes later adds the row again.
-        this.lockForRetirement = "SELECT k FROM unnest(?::text[]) AS k WHERE pg_try_advisory_xact_lock(?, hashtext(k))";
+        this.lockForRetirement = "SELECT k FROM unnest(?::text[]) AS k"
+                + " WHERE pg_try_advisory_xact_lock(?, hashtext(k))";
         this.retire = "DELETE FROM " + keys + " k WHERE k.message_key = ANY(?) AND NOT EXISTS (SELECT 1 FROM "
                 + table + " o WHERE o.message_key = k.message_key AND o.status = 'PENDING')";
         this.lockOwnKeys = "SELECT message_key FROM " + keys + " WHERE message_key = ANY(?) AND claim_token = ?"
