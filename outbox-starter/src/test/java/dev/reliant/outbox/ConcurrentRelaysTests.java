@@ -6,8 +6,10 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -32,7 +34,8 @@ import static org.awaitility.Awaitility.await;
  * Three relays of two workers each race on one table while 16 writers commit 1,000 keys x 50 messages with random commit delays,
  * several writers often on the same key at once. Each writer draws the key's next number from a counter row
  * after writing its message, in the same transaction, so the numbers of a key follow commit order; the ledger
- * must show every message exactly once and each key's numbers in order.
+ * must show every message exactly once and each key's numbers in order. The same relays, idle long enough for
+ * the driver to prepare their claims on the server, then drain a backlog that arrives all at once.
  */
 class ConcurrentRelaysTests {
 
@@ -117,5 +120,49 @@ class ConcurrentRelaysTests {
             assertThat(delivered).as("key-" + k).isEqualTo(inOrder);
         }
         assertThat(fixture.count("status <> 'PUBLISHED'")).isZero();
+    }
+
+    /**
+     * Idle relays claim from an empty table until their claims are prepared on the server (where PostgreSQL would
+     * cache a generic plan costed on the empty table); then 20,000 messages arrive at once. Every claim stays
+     * fast, no claim outlives its lease, and every message is delivered exactly once, in order per key.
+     */
+    @Test
+    void idleRelaysDrainASuddenBacklogOnceEachWithFastClaims() {
+        Ledger ledger = new Ledger();
+        AtomicInteger claims = new AtomicInteger();
+        Queue<Duration> claimTimes = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < 3; i++) {
+            fixture.relay(ledger)
+                .batch(50, 10)
+                .workers(2)
+                .lease(Duration.ofSeconds(60), Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .afterClaim((claimed) -> claims.incrementAndGet())
+                .claimTook(claimTimes::add)
+                .start();
+        }
+        // the driver prepares a statement on the server at its fifth execution on a connection
+        await().atMost(Duration.ofSeconds(60)).until(() -> claims.get() >= 60);
+        claimTimes.clear();
+        int messages = 20_000;
+        fixture.jdbc.update("INSERT INTO reliant_outbox (id, destination, message_key, type, payload)"
+                + " SELECT gen_random_uuid(), 'orders', 'key-' || (n % 1000), 'counted', n::text"
+                + " FROM generate_series(1, ?) AS n", messages);
+        await().atMost(Duration.ofSeconds(180)).until(() -> fixture.count("status = 'PUBLISHED'") == messages);
+
+        assertThat(ledger.size()).as("deliveries (duplicates would exceed the count)").isEqualTo(messages);
+        assertThat(ledger.ids()).hasSize(messages);
+        for (int k = 0; k < 1000; k++) {
+            List<Integer> numbers = ledger.forKey("key-" + k)
+                .stream()
+                .map((message) -> Integer.valueOf(message.payload()))
+                .toList();
+            assertThat(numbers).as("key-" + k).hasSize(messages / 1000).isSorted();
+        }
+        // a generic plan took most of a second per claim of such a backlog, and minutes under contention
+        List<Duration> sorted = claimTimes.stream().sorted().toList();
+        assertThat(sorted.get(sorted.size() / 2)).as("median claim").isLessThan(Duration.ofMillis(200));
+        assertThat(sorted.get(sorted.size() - 1)).as("slowest claim").isLessThan(Duration.ofSeconds(5));
     }
 }

@@ -10,10 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.reliant.outbox.cleanup.OutboxCleaner;
 import dev.reliant.outbox.inbox.JdbcInbox;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.reliant.outbox.support.OutboxFixture;
+import dev.reliant.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -63,6 +68,23 @@ class InboxTests {
         assertThat(applied(id)).isZero();
         assertThat(inbox.process(id, () -> apply(id))).isTrue();
         assertThat(applied(id)).isOne();
+    }
+
+    @Test
+    void refusesToRecordInATransactionOfAnotherDataSourceSoThatAFailedHandlerIsRedelivered() {
+        TestPostgres.Schema other = TestPostgres.newSchema();
+        try (HikariDataSource otherDataSource = other.dataSource(2)) {
+            Inbox foreign = new JdbcInbox(fixture.jdbc,
+                    new TransactionTemplate(new DataSourceTransactionManager(otherDataSource)), fixture.tables,
+                    "billing");
+            String id = UUID.randomUUID().toString();
+            assertThatThrownBy(() -> foreign.process(id, () -> {
+                throw new IllegalStateException("handler failed");
+            })).isInstanceOf(OutboxTransactionRequiredException.class).hasMessageContaining("DataSource");
+            assertThat(inbox.process(id, () -> apply(id))).as("the redelivery is handled").isTrue();
+            assertThat(applied(id)).isOne();
+            other.drop(otherDataSource);
+        }
     }
 
     @Test

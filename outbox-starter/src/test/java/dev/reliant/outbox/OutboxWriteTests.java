@@ -5,13 +5,16 @@ import java.sql.Statement;
 import java.util.Map;
 import java.util.UUID;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.reliant.outbox.support.OutboxFixture;
+import dev.reliant.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -78,6 +81,21 @@ class OutboxWriteTests {
         assertThatThrownBy(() -> fixture.outbox.publish("orders", "k", "order.created", Map.of()))
             .isInstanceOf(OutboxTransactionRequiredException.class)
             .hasMessageContaining("inside a read-write transaction");
+    }
+
+    @Test
+    void refusesToWriteInATransactionOfAnotherDataSource() {
+        TestPostgres.Schema other = TestPostgres.newSchema();
+        try (HikariDataSource otherDataSource = other.dataSource(2)) {
+            TransactionTemplate foreign = new TransactionTemplate(new DataSourceTransactionManager(otherDataSource));
+            String key = "foreign-" + UUID.randomUUID();
+            assertThatThrownBy(() -> foreign.executeWithoutResult((status) -> {
+                fixture.outbox.publish("orders", key, "order.created", Map.of());
+                status.setRollbackOnly();
+            })).isInstanceOf(OutboxTransactionRequiredException.class).hasMessageContaining("DataSource");
+            assertThat(fixture.count("message_key = '" + key + "'")).as("written despite the rollback").isZero();
+            other.drop(otherDataSource);
+        }
     }
 
     @Test

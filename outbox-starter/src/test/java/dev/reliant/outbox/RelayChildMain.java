@@ -2,10 +2,13 @@ package dev.reliant.outbox;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.reliant.outbox.jdbc.OutboxTables;
+import dev.reliant.outbox.jdbc.RelayInstances;
 import dev.reliant.outbox.jdbc.RelayStore;
 import dev.reliant.outbox.relay.NotificationWaiter;
 import dev.reliant.outbox.relay.OutboxRelay;
@@ -20,8 +23,10 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * A relay in a process of its own, for the kill test: {@code RelayChildMain <jdbcUrl> <user> <password> <channel>}.
- * It relays to the {@code delivered} table, with a broker latency of 2 ms a message, until it is killed.
+ * A relay in a process of its own, for the kill tests: {@code RelayChildMain <jdbcUrl> <user> <password> <channel>
+ * [hold]}. It relays to the {@code delivered} table, with a broker latency of 2 ms a message, until it is killed;
+ * with {@code hold}, its broker never answers: the relay claims a batch and waits inside the first send, with the
+ * default lease, until it is killed.
  */
 public final class RelayChildMain {
 
@@ -39,18 +44,30 @@ public final class RelayChildMain {
         HikariDataSource dataSource = new HikariDataSource(config);
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         OutboxTables tables = new OutboxTables(null, "reliant_outbox", "reliant_inbox", args[3]);
-        RelayStore store = new RelayStore(jdbc, new TransactionTemplate(new DataSourceTransactionManager(dataSource)),
-                new JsonMapper(), tables, true);
+        TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        RelayStore store = new RelayStore(jdbc, transactions, new JsonMapper(), tables, true);
         RetryPolicy retry = new RetryPolicy(
                 RetryPolicy.exponentialWithJitter(Duration.ofMillis(100), 2.0, 0.5, Duration.ofSeconds(1)), 20,
                 List.of());
-        OutboxRelay relay = new OutboxRelay(store, new LedgerTablePublisher(jdbc, Duration.ofMillis(2)), retry,
-                new RelaySettings(20, 5, Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofMillis(200), 2,
-                        Duration.ofMillis(5)),
+        boolean hold = args.length > 4 && args[4].equals("hold");
+        OutboxPublisher publisher = hold ? RelayChildMain::neverAnswer
+                : new LedgerTablePublisher(jdbc, Duration.ofMillis(2));
+        Duration lease = hold ? Duration.ofMinutes(1) : Duration.ofSeconds(3);
+        Duration publishTimeout = hold ? Duration.ofSeconds(20) : Duration.ofSeconds(1);
+        OutboxRelay relay = new OutboxRelay(store, new RelayInstances(jdbc, transactions, tables), publisher, retry,
+                new RelaySettings(20, 5, lease, publishTimeout, Duration.ofMillis(200), 2, Duration.ofMillis(5),
+                        Duration.ofSeconds(5), Duration.ofSeconds(1)),
                 new NotificationWaiter(dataSource, tables.channel()), RelayObserver.NONE);
         relay.start();
         System.out.println("relay started");
         // the relay's thread is a daemon: the process lives until it is killed
         Thread.currentThread().join();
+    }
+
+    private static CompletableFuture<Void> neverAnswer(OutboxMessage message) {
+        System.out.println("sending " + message.id());
+        for (;;) {
+            LockSupport.park();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.reliant.outbox;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A relay process is killed with {@code kill -9} in the middle of draining a backlog. Another relay takes over
- * once the dead one's leases run out: everything is delivered, and the only duplicates are the messages the dead
- * relay had sent but not yet recorded (part of its batch in flight), with the same ids.
+ * A relay process is killed with {@code kill -9}. Another relay takes over once the dead one's heartbeat has
+ * lapsed: everything is delivered, and the only duplicates are the messages the dead relay had sent but not yet
+ * recorded (part of its batch in flight), with the same ids.
  */
 class RelayKillTests {
 
@@ -75,6 +76,45 @@ class RelayKillTests {
                               GROUP BY message_id, message_key, payload) AS firsts) AS ordered
                     WHERE previous > n""");
             assertThat(disorder).isEmpty();
+        }
+    }
+
+    /**
+     * A relay process claims a batch and hangs in the broker call (a broker that never answers), holding the
+     * default one-minute lease, and is killed. A relay started afterwards finds the dead instance's heartbeat
+     * lapsed and relays its batch within 10 s of starting, each message once.
+     */
+    @Test
+    void aKilledRelaysClaimsAreRelayedWithinSecondsOfANewRelayStarting() {
+        try (OutboxFixture fixture = new OutboxFixture()) {
+            fixture.jdbc.execute(LedgerTablePublisher.DDL);
+            List<UUID> written = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                written.add(fixture.write("orders", "key-" + (i % 8), Map.of("n", i)));
+            }
+            try (ChildJvm child = ChildJvm.start(RelayChildMain.class, List.of(fixture.schema.jdbcUrl(),
+                    fixture.schema.username(), fixture.schema.password(), fixture.tables.channel(), "hold"),
+                    Map.of())) {
+                // the batch is claimed and the relay is inside the broker call
+                await().atMost(Duration.ofSeconds(120))
+                    .until(() -> fixture.count("claim_token IS NOT NULL") == 40 && child.output().contains("sending")
+                            || !child.isAlive());
+                assertThat(child.isAlive()).as(child.output()).isTrue();
+                child.kill();
+            }
+            assertThat(fixture.jdbc.queryForObject("SELECT min(lease_until) - now() > interval '30 seconds' FROM"
+                    + " reliant_outbox", Boolean.class)).as("the dead relay's lease still runs").isTrue();
+
+            long started = System.nanoTime();
+            fixture.relay(new LedgerTablePublisher(fixture.jdbc))
+                .lease(Duration.ofMinutes(1), Duration.ofSeconds(20))
+                .start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> fixture.count("status = 'PUBLISHED'") == 40);
+            Duration recovery = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(recovery).isLessThan(Duration.ofSeconds(10));
+            List<UUID> delivered = fixture.jdbc.queryForList("SELECT message_id FROM delivered", UUID.class);
+            assertThat(delivered).hasSize(40).containsExactlyInAnyOrderElementsOf(written);
         }
     }
 

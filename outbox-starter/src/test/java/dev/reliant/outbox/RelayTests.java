@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -162,11 +163,11 @@ class RelayTests {
                 super.complete(completion);
             }
         };
-        OutboxRelay relay = new OutboxRelay(store, ledger,
+        OutboxRelay relay = new OutboxRelay(store, fixture.instances(), ledger,
                 new RetryPolicy(RetryPolicy.exponentialWithJitter(Duration.ofMillis(50), 2.0, 0.5,
                         Duration.ofSeconds(1)), 20, List.of()),
                 new RelaySettings(10, 10, Duration.ofMinutes(1), Duration.ofSeconds(10), Duration.ofMillis(200), 1,
-                        Duration.ofMillis(5)),
+                        Duration.ofMillis(5), Duration.ofSeconds(5), Duration.ofSeconds(1)),
                 null, RelayObserver.NONE);
         UUID id = fixture.write("orders", "locked", Map.of("n", 1));
         relay.start();
@@ -301,6 +302,61 @@ class RelayTests {
         fixture.relay(ledger).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> ledger.size() == 6);
         assertThat(ledger.forKey("k")).extracting(OutboxMessage::id).containsExactlyElementsOf(ids);
+    }
+
+    /**
+     * A worker stalls inside the broker call past its lease; another relay takes the key over. When the stalled
+     * worker wakes up it records nothing for the key and sends none of the key's later messages: the new holder
+     * sends each of them once, in order.
+     */
+    @Test
+    void aWorkerWhoseLeaseWasTakenOverNeitherRecordsNorSendsAgain() throws Exception {
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(fixture.write("orders", "k", Map.of("n", i)));
+        }
+        CountDownLatch staleSending = new CountDownLatch(1);
+        CountDownLatch staleWakes = new CountDownLatch(1);
+        CountDownLatch staleRecorded = new CountDownLatch(1);
+        List<UUID> staleSent = new CopyOnWriteArrayList<>();
+        fixture.relay((message) -> {
+            staleSent.add(message.id());
+            staleSending.countDown();
+            awaitLatch(staleWakes);
+            return CompletableFuture.completedFuture(null);
+        })
+            .lease(Duration.ofSeconds(2), Duration.ofSeconds(1))
+            .pollInterval(Duration.ofMillis(100))
+            .afterComplete((completion) -> staleRecorded.countDown())
+            .start();
+        assertThat(staleSending.await(60, TimeUnit.SECONDS)).isTrue();
+
+        CountDownLatch takenOver = new CountDownLatch(1);
+        CountDownLatch brokerAnswers = new CountDownLatch(1);
+        fixture.relay((message) -> {
+            takenOver.countDown();
+            awaitLatch(brokerAnswers);
+            return ledger.publish(message);
+        }).pollInterval(Duration.ofMillis(100)).start();
+        assertThat(takenOver.await(60, TimeUnit.SECONDS)).as("taken over after the lease").isTrue();
+
+        staleWakes.countDown();
+        assertThat(staleRecorded.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(staleSent).as("sent by the stalled worker").containsExactly(ids.get(0));
+        assertThat(fixture.count("status = 'PUBLISHED'")).as("recorded by the stalled worker").isZero();
+
+        brokerAnswers.countDown();
+        await().atMost(Duration.ofSeconds(60)).until(() -> fixture.count("status = 'PUBLISHED'") == 3);
+        assertThat(ledger.all()).extracting(OutboxMessage::id).containsExactlyElementsOf(ids);
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            latch.await(60, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

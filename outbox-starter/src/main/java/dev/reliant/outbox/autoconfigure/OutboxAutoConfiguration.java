@@ -17,6 +17,7 @@ import dev.reliant.outbox.jdbc.JdbcOutbox;
 import dev.reliant.outbox.jdbc.JdbcParkedMessages;
 import dev.reliant.outbox.jdbc.OutboxBacklog;
 import dev.reliant.outbox.jdbc.OutboxTables;
+import dev.reliant.outbox.jdbc.RelayInstances;
 import dev.reliant.outbox.jdbc.RelayStore;
 import dev.reliant.outbox.relay.NotificationWaiter;
 import dev.reliant.outbox.relay.OutboxRelay;
@@ -145,13 +146,16 @@ public final class OutboxAutoConfiguration {
     OutboxRelay outboxRelay(DataSource dataSource, OutboxTables tables, OutboxPublisher publisher,
             RetryPolicy retryPolicy, ObjectProvider<RelayObserver> observer, ObjectProvider<JsonMapper> jsonMapper) {
         OutboxProperties.Relay relay = properties.getRelay();
-        RelayStore store = new RelayStore(new JdbcTemplate(dataSource), ownTransactions(dataSource),
-                jsonMapper.getIfAvailable(JsonMapper::new), tables, relay.isParkedBlocksKey());
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        TransactionTemplate transactions = ownTransactions(dataSource);
+        RelayStore store = new RelayStore(jdbc, transactions, jsonMapper.getIfAvailable(JsonMapper::new), tables,
+                relay.isParkedBlocksKey());
         RelaySettings settings = new RelaySettings(relay.getBatchSize(), relay.getMessagesPerKey(), relay.getLease(),
-                relay.getPublishTimeout(), relay.getPollInterval(), relay.getWorkers(),
-                relay.getBusyPollInterval());
+                relay.getPublishTimeout(), relay.getPollInterval(), relay.getWorkers(), relay.getBusyPollInterval(),
+                relay.getInstanceTimeout(), relay.getHeartbeatInterval());
         NotificationWaiter waiter = relay.isListen() ? new NotificationWaiter(dataSource, tables.channel()) : null;
-        return new OutboxRelay(store, publisher, retryPolicy, settings, waiter,
+        return new OutboxRelay(store, new RelayInstances(jdbc, transactions, tables), publisher, retryPolicy,
+                settings, waiter,
                 observer.getIfUnique(() -> RelayObserver.NONE));
     }
 

@@ -193,10 +193,21 @@ public class OutboxProperties {
         private int workers = 2;
 
         /**
-         * How long claimed messages stay reserved to the claiming instance. After a crash, another instance takes
-         * them over when it runs out. At least twice the publish timeout.
+         * How long claimed messages stay reserved to the claiming instance while it lives; another instance takes
+         * them over when it runs out (a crashed instance's claims are taken over sooner, see instance-timeout).
+         * At least twice the publish timeout.
          */
         private Duration lease = Duration.ofMinutes(1);
+
+        /**
+         * How long a relaying instance counts as alive after its last heartbeat. When it lapses, as after a crash or
+         * a kill, the other instances (or the restarted one) take over its claimed messages at once instead of
+         * waiting for their lease. At least twice the heartbeat interval.
+         */
+        private Duration instanceTimeout = Duration.ofSeconds(5);
+
+        /** How often a relaying instance renews its liveness and takes over the claims of dead instances. */
+        private Duration heartbeatInterval = Duration.ofSeconds(1);
 
         /** How long one publication may wait for the broker's acknowledgement before it counts as failed. */
         private Duration publishTimeout = Duration.ofSeconds(20);
@@ -257,6 +268,22 @@ public class OutboxProperties {
 
         public void setLease(Duration lease) {
             this.lease = lease;
+        }
+
+        public Duration getInstanceTimeout() {
+            return instanceTimeout;
+        }
+
+        public void setInstanceTimeout(Duration instanceTimeout) {
+            this.instanceTimeout = instanceTimeout;
+        }
+
+        public Duration getHeartbeatInterval() {
+            return heartbeatInterval;
+        }
+
+        public void setHeartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = heartbeatInterval;
         }
 
         public Duration getPublishTimeout() {

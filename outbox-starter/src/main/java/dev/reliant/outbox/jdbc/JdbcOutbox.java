@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import javax.sql.DataSource;
+
 import dev.reliant.outbox.DuplicateOutboxMessageException;
 import dev.reliant.outbox.Outbox;
 import dev.reliant.outbox.OutboxEvent;
@@ -17,7 +19,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Writes outbox rows through the application's {@code DataSource}, inside the caller's transaction.
+ * Writes outbox rows through the application's {@code DataSource}, inside the caller's transaction, which must be
+ * a transaction on that DataSource.
  * <p>
  * Per message key, writers are serialised by a transaction-scoped advisory lock taken before the row's sequence
  * number is drawn. A second transaction writing the same key therefore waits until the first has committed or
@@ -28,6 +31,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 public class JdbcOutbox implements Outbox {
 
     private final JdbcTemplate jdbc;
+
+    private final DataSource dataSource;
 
     private final OutboxTables tables;
 
@@ -42,6 +47,7 @@ public class JdbcOutbox implements Outbox {
     public JdbcOutbox(JdbcTemplate jdbc, OutboxTables tables, JsonMapper json,
             List<OutboxHeaderContributor> contributors, CommitNotifier notifier) {
         this.jdbc = jdbc;
+        this.dataSource = jdbc.getDataSource();
         this.notifier = notifier;
         this.tables = tables;
         this.json = json;
@@ -60,6 +66,12 @@ public class JdbcOutbox implements Outbox {
         if (!TransactionSynchronizationManager.isActualTransactionActive()
                 || TransactionSynchronizationManager.isCurrentTransactionReadOnly()) {
             throw new OutboxTransactionRequiredException();
+        }
+        if (!BoundTransaction.writesThrough(dataSource)) {
+            throw new OutboxTransactionRequiredException("Outbox.publish ran inside a transaction that holds no"
+                    + " connection of the outbox's DataSource (a transaction of another DataSource's or of a"
+                    + " broker's transaction manager): the message would be committed at once and survive a"
+                    + " rollback. Run it in a transaction of a transaction manager for the outbox's DataSource");
         }
         String payload = serialize(event.payload(), "payload of " + event.type());
         String headers = serialize(headers(event), "headers of " + event.type());

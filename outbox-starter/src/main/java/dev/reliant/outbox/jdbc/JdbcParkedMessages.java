@@ -44,29 +44,36 @@ public class JdbcParkedMessages implements ParkedMessages {
 
     @Override
     public boolean replay(UUID id) {
-        Boolean replayed = transactions.execute((status) -> {
-            int updated = jdbc.update("UPDATE " + tables.outbox() + " SET status = 'PENDING', attempts = 0,"
-                    + " available_at = now(), last_error = NULL WHERE id = ? AND status = 'PARKED'", id);
-            if (updated > 0) {
-                jdbc.queryForObject("SELECT 1 FROM (SELECT pg_notify(?, '')) AS notified", Integer.class,
-                        tables.channel());
-            }
-            return updated > 0;
-        });
-        return Boolean.TRUE.equals(replayed);
+        return wakingKey(id, "UPDATE " + tables.outbox() + " SET status = 'PENDING', attempts = 0,"
+                + " available_at = now(), last_error = NULL WHERE id = ? AND status = 'PARKED'");
     }
 
     @Override
     public boolean discard(UUID id) {
-        Boolean discarded = transactions.execute((status) -> {
-            int deleted = jdbc.update("DELETE FROM " + tables.outbox() + " WHERE id = ? AND status = 'PARKED'", id);
-            if (deleted > 0) {
-                // the key's next message may be due now
-                jdbc.queryForObject("SELECT 1 FROM (SELECT pg_notify(?, '')) AS notified", Integer.class,
-                        tables.channel());
+        // the key's next message may be due now
+        return wakingKey(id, "DELETE FROM " + tables.outbox() + " WHERE id = ? AND status = 'PARKED'");
+    }
+
+    /**
+     * Runs {@code change} on a parked message and makes its key due, unless the key is claimed right now (its
+     * settle makes it due). The key row is locked before the message, in the order claims and settles lock them.
+     */
+    private boolean wakingKey(UUID id, String change) {
+        Boolean changed = transactions.execute((status) -> {
+            List<String> key = jdbc.queryForList("SELECT message_key FROM " + tables.outbox()
+                    + " WHERE id = ? AND status = 'PARKED'", String.class, id);
+            if (key.isEmpty()) {
+                return false;
             }
-            return deleted > 0;
+            jdbc.update("INSERT INTO " + tables.keys() + " AS k (message_key) VALUES (?) ON CONFLICT (message_key)"
+                    + " DO UPDATE SET available_at = now() WHERE k.claim_token IS NULL", key.get(0));
+            if (jdbc.update(change, id) == 0) {
+                return false;
+            }
+            jdbc.queryForObject("SELECT 1 FROM (SELECT pg_notify(?, '')) AS notified", Integer.class,
+                    tables.channel());
+            return true;
         });
-        return Boolean.TRUE.equals(discarded);
+        return Boolean.TRUE.equals(changed);
     }
 }

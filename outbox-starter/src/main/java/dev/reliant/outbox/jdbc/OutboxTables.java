@@ -12,6 +12,12 @@ public final class OutboxTables {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
+    /**
+     * The longest outbox table name: the names of its key and instance tables and of their indexes append up to 20
+     * characters, and PostgreSQL would cut names longer than 63 characters, silently making two names one.
+     */
+    private static final int MAX_OUTBOX_NAME = 43;
+
     private final @Nullable String schema;
 
     private final String outbox;
@@ -23,6 +29,10 @@ public final class OutboxTables {
     public OutboxTables(@Nullable String schema, String outbox, String inbox, String channel) {
         this.schema = (schema == null || schema.isBlank()) ? null : identifier(schema, "schema");
         this.outbox = identifier(outbox, "outbox table");
+        if (outbox.length() > MAX_OUTBOX_NAME) {
+            throw new IllegalArgumentException("Invalid outbox table name '" + outbox + "': longer than "
+                    + MAX_OUTBOX_NAME + " characters");
+        }
         this.inbox = identifier(inbox, "inbox table");
         this.channel = identifier(channel, "notification channel");
     }
@@ -44,6 +54,16 @@ public final class OutboxTables {
     /** The outbox table as written in SQL. */
     public String outbox() {
         return qualify(outbox);
+    }
+
+    /** The table of keys with pending messages, their due times and leases, as written in SQL. */
+    public String keys() {
+        return qualify(outbox + "_keys");
+    }
+
+    /** The table of relaying instances and their liveness, as written in SQL. */
+    public String instances() {
+        return qualify(outbox + "_instances");
     }
 
     /** The inbox table as written in SQL. */

@@ -5,9 +5,14 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import dev.reliant.outbox.OutboxMessage;
@@ -18,6 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -36,15 +42,19 @@ public class RelayStore {
     };
 
     /**
-     * The claim has one good plan at any table size: walk the pending index in sequence order and probe the key
-     * indexes per row. Outbox tables change faster than statistics follow (a fresh table has none, and a backlog
-     * being drained looks nothing like the last sample), and the plans chosen from stale estimates (bitmap scans
-     * and sorts of every pending row, hash anti-joins over the whole table) made a claim take seconds instead of
-     * milliseconds. These settings last until the claim's transaction ends.
+     * The claim has one good plan at any table size: walk the due-key index in due order and probe the per-key
+     * indexes for each key. Outbox tables change faster than statistics follow (a fresh table has none, and a
+     * backlog being drained looks nothing like the last sample), and the plans chosen from stale estimates
+     * (bitmap scans and sorts of every row, hash joins over the whole table) made a claim take seconds. The claim's
+     * statements are also planned afresh on every execution: once the driver has prepared them on the server,
+     * PostgreSQL would otherwise switch to a generic plan, costed without the parameters' values, usually on an
+     * idle (empty) table, and keep it for the backlog that follows. These settings last until the claim's
+     * transaction ends.
      */
-    private static final String INDEX_ONLY_PLAN = "SELECT set_config('enable_seqscan', 'off', true),"
-            + " set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),"
-            + " set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)";
+    private static final String CLAIM_PLAN = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
+            + " set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),"
+            + " set_config('enable_sort', 'off', true), set_config('enable_hashjoin', 'off', true),"
+            + " set_config('enable_mergejoin', 'off', true)";
 
     private final JdbcTemplate jdbc;
 
@@ -52,7 +62,23 @@ public class RelayStore {
 
     private final JsonMapper json;
 
-    private final String claim;
+    private final boolean parkedBlocksKey;
+
+    private final int lockNamespace;
+
+    private final String candidates;
+
+    private final String leaseRuns;
+
+    private final String block;
+
+    private final String defer;
+
+    private final String lockForRetirement;
+
+    private final String retire;
+
+    private final String lockOwnKeys;
 
     private final String markPublished;
 
@@ -62,6 +88,8 @@ public class RelayStore {
 
     private final String release;
 
+    private final String settleKeys;
+
     /**
      * @param parkedBlocksKey whether a parked message holds back the later messages of its key
      */
@@ -70,75 +98,170 @@ public class RelayStore {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.json = json;
+        this.parkedBlocksKey = parkedBlocksKey;
+        this.lockNamespace = tables.lockNamespace();
         String table = tables.outbox();
-        String parkedBlocks = parkedBlocksKey ? """
-                      AND NOT EXISTS (SELECT 1 FROM %1$s p WHERE p.message_key = o.message_key
-                                      AND p.seq < o.seq AND p.status = 'PARKED')
-                """.formatted(table) : "";
-        // A key's head is its lowest unpublished message. Only heads are claimed (locked, skipping rows another
-        // instance is claiming right now); each head brings the run of its key's next pending messages, and all
-        // of them are leased. While any of them is unpublished, no other row of the key can be a head.
-        this.claim = """
-                WITH heads AS (
-                    SELECT o.message_key, o.seq FROM %1$s o
-                    WHERE o.status = 'PENDING' AND o.available_at <= now()
-                      AND (o.lease_until IS NULL OR o.lease_until < now())
-                      AND NOT EXISTS (SELECT 1 FROM %1$s e WHERE e.message_key = o.message_key
-                                      AND e.seq < o.seq AND e.status = 'PENDING')
-                %2$s    ORDER BY o.seq
+        String keys = tables.keys();
+        String firstParked = parkedBlocksKey ? """
+                LEFT JOIN LATERAL (SELECT p.seq FROM %1$s p WHERE p.message_key = d.message_key
+                                   AND p.status = 'PARKED' ORDER BY p.seq LIMIT 1) p ON true
+                """.formatted(table) : "LEFT JOIN LATERAL (SELECT NULL::bigint AS seq) p ON true\n";
+        // Due keys are locked, skipping keys another relay is claiming or settling right now, and each brings the
+        // run of its next pending messages, read under that lock. A key's lease is its row's due time; whoever
+        // holds a key's row lock may change its messages, so claims and settles never lock messages in an order
+        // that could cross.
+        this.candidates = """
+                WITH due AS (
+                    SELECT k.message_key FROM %2$s k
+                    WHERE k.available_at <= now()
+                    ORDER BY k.available_at
                     LIMIT ?
-                    FOR UPDATE OF o SKIP LOCKED
-                ), run AS (
-                    SELECT f.id FROM heads h CROSS JOIN LATERAL (
-                        SELECT r.id FROM %1$s r
-                        WHERE r.message_key = h.message_key AND r.seq >= h.seq AND r.status = 'PENDING'
-                        ORDER BY r.seq LIMIT ?) f
+                    FOR UPDATE SKIP LOCKED
                 )
-                UPDATE %1$s t SET lease_until = now() + ? * interval '1 millisecond', claim_token = ?
-                FROM run WHERE t.id = run.id
-                RETURNING t.id, t.seq, t.destination, t.message_key, t.type, t.payload, t.headers::text, t.attempts,
-                    (extract(epoch FROM (clock_timestamp() - t.created_at)) * 1000)::bigint AS age_ms
-                """.formatted(table, parkedBlocks);
+                SELECT d.message_key, r.id, r.seq, r.available_at <= now(), p.seq, r.destination, r.type, r.payload,
+                    r.headers::text, r.attempts,
+                    (extract(epoch FROM (clock_timestamp() - r.created_at)) * 1000)::bigint
+                FROM due d
+                LEFT JOIN LATERAL (SELECT * FROM %1$s r WHERE r.message_key = d.message_key AND r.status = 'PENDING'
+                                   ORDER BY r.seq LIMIT ?) r ON true
+                %3$s""".formatted(table, keys, firstParked);
+        this.leaseRuns = "WITH leased_keys AS (UPDATE " + keys
+                + " SET available_at = now() + ? * interval '1 millisecond', claim_token = ?, claimed_by = ?"
+                + " WHERE message_key = ANY(?))"
+                + " UPDATE " + table + " SET lease_until = now() + ? * interval '1 millisecond', claim_token = ?"
+                + " WHERE id = ANY(?)";
+        this.block = "UPDATE " + keys + " SET available_at = 'infinity' WHERE message_key = ANY(?)";
+        this.defer = "UPDATE " + keys + " k SET available_at = coalesce((SELECT r.available_at FROM " + table
+                + " r WHERE r.message_key = k.message_key AND r.status = 'PENDING' ORDER BY r.seq LIMIT 1), now())"
+                + " WHERE k.message_key = ANY(?)";
+        // Writers hold their key's advisory lock until they commit: holding it, this transaction's next statement
+        // sees every message of the key that will ever be written before the key row is gone, and a writer that
+        // comes later adds the row again.
+        this.lockForRetirement = "SELECT k FROM unnest(?::text[]) AS k"
+                + " WHERE pg_try_advisory_xact_lock(?, hashtext(k))";
+        this.retire = "DELETE FROM " + keys + " k WHERE k.message_key = ANY(?) AND NOT EXISTS (SELECT 1 FROM "
+                + table + " o WHERE o.message_key = k.message_key AND o.status = 'PENDING')";
+        this.lockOwnKeys = "SELECT message_key FROM " + keys + " WHERE message_key = ANY(?) AND claim_token = ?"
+                + " ORDER BY message_key FOR UPDATE";
         this.markPublished = "UPDATE " + table + " SET status = 'PUBLISHED', published_at = now(),"
                 + " attempts = attempts + 1, lease_until = NULL, claim_token = NULL, last_error = NULL"
-                + " WHERE id = ANY(?) AND status = 'PENDING'";
+                + " WHERE id = ANY(?) AND claim_token = ? AND message_key = ANY(?) AND status = 'PENDING'";
         this.retryLater = "UPDATE " + table + " SET attempts = attempts + 1,"
                 + " available_at = now() + ? * interval '1 millisecond', lease_until = NULL, claim_token = NULL,"
                 + " last_error = ? WHERE id = ? AND claim_token = ? AND status = 'PENDING'";
         this.park = "UPDATE " + table + " SET status = 'PARKED', attempts = attempts + 1, lease_until = NULL,"
                 + " claim_token = NULL, last_error = ? WHERE id = ? AND claim_token = ? AND status = 'PENDING'";
         this.release = "UPDATE " + table + " SET lease_until = NULL, claim_token = NULL"
-                + " WHERE id = ANY(?) AND claim_token = ? AND status = 'PENDING'";
+                + " WHERE id = ANY(?) AND claim_token = ? AND message_key = ANY(?) AND status = 'PENDING'";
+        this.settleKeys = "UPDATE " + keys + " k SET available_at = CASE WHEN v.blocked THEN 'infinity'"
+                + " ELSE now() + v.delay * interval '1 millisecond' END, claim_token = NULL, claimed_by = NULL"
+                + " FROM unnest(?::text[], ?::bigint[], ?::boolean[]) AS v(message_key, delay, blocked)"
+                + " WHERE k.message_key = v.message_key AND k.claim_token = ?";
     }
 
     /**
      * Claims up to {@code keys} due keys and, for each, up to {@code perKey} of its next messages, leasing them to
-     * {@code token} for {@code lease}.
+     * {@code token} of {@code instance} for {@code lease}. Due keys that turn out to have nothing to send are put
+     * off until their head is due, held back while a parked message blocks them, or retired when they have no
+     * pending message left.
      * @return the claimed messages, per key in sequence order
      */
-    public List<ClaimedMessage> claim(int keys, int perKey, Duration lease, UUID token) {
+    public List<ClaimedMessage> claim(int keys, int perKey, Duration lease, UUID token, UUID instance) {
         List<ClaimedMessage> claimed = transactions.execute((status) -> {
-            jdbc.queryForList(INDEX_ONLY_PLAN);
-            return jdbc.query(claim, (rs, row) -> {
-                Map<String, String> headers = json.readValue(rs.getString(7), HEADERS);
-                OutboxMessage message = new OutboxMessage(rs.getObject(1, UUID.class), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), headers, rs.getInt(8) + 1);
-                return new ClaimedMessage(message, rs.getLong(2), rs.getLong(9));
-            }, keys, perKey, lease.toMillis(), token);
+            jdbc.queryForList(CLAIM_PLAN);
+            Map<String, List<Candidate>> byKey = new LinkedHashMap<>();
+            jdbc.query(candidates, (RowCallbackHandler) (rs) -> {
+                List<Candidate> run = byKey.computeIfAbsent(rs.getString(1), (key) -> new ArrayList<>());
+                UUID id = rs.getObject(2, UUID.class);
+                if (id != null) {
+                    Map<String, String> headers = json.readValue(rs.getString(9), HEADERS);
+                    OutboxMessage message = new OutboxMessage(id, rs.getString(6), rs.getString(1),
+                            rs.getString(7), rs.getString(8), headers, rs.getInt(10) + 1);
+                    long parkedSeq = rs.getLong(5);
+                    boolean parkedBefore = !rs.wasNull() && parkedSeq < rs.getLong(3);
+                    run.add(new Candidate(new ClaimedMessage(message, rs.getLong(3), rs.getLong(11)),
+                            rs.getBoolean(4), parkedBefore));
+                }
+            }, keys, perKey);
+            return take(byKey, lease, token, instance);
         });
-        // RETURNING gives no order; the relay needs each key's run in sequence order
+        // the relay needs each key's run in sequence order
         claimed.sort(Comparator.comparingLong(ClaimedMessage::seq));
         return claimed;
     }
 
+    private List<ClaimedMessage> take(Map<String, List<Candidate>> byKey, Duration lease, UUID token,
+            UUID instance) {
+        List<ClaimedMessage> claimed = new ArrayList<>();
+        List<String> claimedKeys = new ArrayList<>();
+        List<String> blocked = new ArrayList<>();
+        List<String> notDue = new ArrayList<>();
+        List<String> empty = new ArrayList<>();
+        byKey.forEach((key, candidates) -> {
+            candidates.sort(Comparator.comparingLong((candidate) -> candidate.message().seq()));
+            if (candidates.isEmpty()) {
+                empty.add(key);
+            }
+            else if (candidates.get(0).parkedBefore()) {
+                blocked.add(key);
+            }
+            else if (!candidates.get(0).due()) {
+                notDue.add(key);
+            }
+            else {
+                claimedKeys.add(key);
+                for (Candidate candidate : candidates) {
+                    if (!candidate.due() || candidate.parkedBefore()) {
+                        break;
+                    }
+                    claimed.add(candidate.message());
+                }
+            }
+        });
+        if (!claimedKeys.isEmpty()) {
+            List<UUID> ids = claimed.stream().map((message) -> message.message().id()).toList();
+            jdbc.update(leaseRuns, (ps) -> {
+                ps.setLong(1, lease.toMillis());
+                ps.setObject(2, token);
+                ps.setObject(3, instance);
+                ps.setArray(4, texts(ps, claimedKeys));
+                ps.setLong(5, lease.toMillis());
+                ps.setObject(6, token);
+                ps.setArray(7, uuids(ps, ids));
+            });
+        }
+        if (!blocked.isEmpty()) {
+            jdbc.update(block, (ps) -> ps.setArray(1, texts(ps, blocked)));
+        }
+        if (!notDue.isEmpty()) {
+            jdbc.update(defer, (ps) -> ps.setArray(1, texts(ps, notDue)));
+        }
+        retire(empty);
+        return claimed;
+    }
+
+    /** Deletes the rows of those keys that have no pending message and no writer in the middle of adding one. */
+    private void retire(List<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        List<String> locked = jdbc.query(lockForRetirement, (ps) -> {
+            ps.setArray(1, texts(ps, keys));
+            ps.setInt(2, lockNamespace);
+        }, (rs, row) -> rs.getString(1));
+        if (!locked.isEmpty()) {
+            jdbc.update(retire, (ps) -> ps.setArray(1, texts(ps, locked)));
+        }
+    }
+
     /**
-     * The plan PostgreSQL would run the claim with right now, as {@code EXPLAIN} prints it, one line per element:
-     * for finding out why a relay is slow.
+     * The plan PostgreSQL would run the claim's search for due keys and their runs with right now, as
+     * {@code EXPLAIN} prints it, one line per element: for finding out why a relay is slow.
      */
     public List<String> explainClaim(int keys, int perKey) {
         return transactions.execute((status) -> {
-            jdbc.queryForList(INDEX_ONLY_PLAN);
-            return jdbc.queryForList("EXPLAIN " + claim, String.class, keys, perKey, 0L, new UUID(0, 0));
+            jdbc.queryForList(CLAIM_PLAN);
+            return jdbc.queryForList("EXPLAIN " + candidates, String.class, keys, perKey);
         });
     }
 
@@ -174,19 +297,35 @@ public class RelayStore {
 
     private void settle(Completion completion) {
         transactions.executeWithoutResult((status) -> {
-            if (!completion.published().isEmpty()) {
-                jdbc.update(markPublished, (ps) -> ps.setArray(1, uuids(ps, completion.published())));
+            // Only keys still leased to this batch are touched: a key taken over after the lease ran out, or after
+            // this instance was given up for dead, belongs to its new claim, messages and all.
+            List<String> owned = jdbc.query(lockOwnKeys, (ps) -> {
+                ps.setArray(1, texts(ps, completion.keys()));
+                ps.setObject(2, completion.token());
+            }, (rs, row) -> rs.getString(1));
+            if (owned.isEmpty()) {
+                return;
             }
-            if (!completion.retries().isEmpty()) {
-                jdbc.batchUpdate(retryLater, completion.retries(), completion.retries().size(), (ps, retry) -> {
+            Set<String> ownedKeys = new HashSet<>(owned);
+            if (!completion.published().isEmpty()) {
+                jdbc.update(markPublished, (ps) -> {
+                    ps.setArray(1, uuids(ps, completion.published()));
+                    ps.setObject(2, completion.token());
+                    ps.setArray(3, texts(ps, owned));
+                });
+            }
+            List<Retry> retries = completion.retries().stream().filter((r) -> ownedKeys.contains(r.key())).toList();
+            if (!retries.isEmpty()) {
+                jdbc.batchUpdate(retryLater, retries, retries.size(), (ps, retry) -> {
                     ps.setLong(1, retry.delay().toMillis());
                     ps.setString(2, retry.error());
                     ps.setObject(3, retry.id());
                     ps.setObject(4, completion.token());
                 });
             }
-            if (!completion.parks().isEmpty()) {
-                jdbc.batchUpdate(park, completion.parks(), completion.parks().size(), (ps, parked) -> {
+            List<Park> parks = completion.parks().stream().filter((p) -> ownedKeys.contains(p.key())).toList();
+            if (!parks.isEmpty()) {
+                jdbc.batchUpdate(park, parks, parks.size(), (ps, parked) -> {
                     ps.setString(1, parked.error());
                     ps.setObject(2, parked.id());
                     ps.setObject(3, completion.token());
@@ -196,9 +335,36 @@ public class RelayStore {
                 jdbc.update(release, (ps) -> {
                     ps.setArray(1, uuids(ps, completion.released()));
                     ps.setObject(2, completion.token());
+                    ps.setArray(3, texts(ps, owned));
                 });
             }
+            Map<String, Long> delays = new HashMap<>();
+            retries.forEach((retry) -> delays.put(retry.key(), retry.delay().toMillis()));
+            Set<String> parkedKeys = new HashSet<>();
+            parks.forEach((parked) -> parkedKeys.add(parked.key()));
+            Long[] keyDelays = new Long[owned.size()];
+            Boolean[] keyBlocked = new Boolean[owned.size()];
+            List<String> done = new ArrayList<>();
+            for (int i = 0; i < owned.size(); i++) {
+                String key = owned.get(i);
+                keyDelays[i] = delays.getOrDefault(key, 0L);
+                keyBlocked[i] = parkedBlocksKey && parkedKeys.contains(key);
+                if (!delays.containsKey(key) && !parkedKeys.contains(key)) {
+                    done.add(key);
+                }
+            }
+            jdbc.update(settleKeys, (ps) -> {
+                ps.setArray(1, texts(ps, owned));
+                ps.setArray(2, ps.getConnection().createArrayOf("int8", keyDelays));
+                ps.setArray(3, ps.getConnection().createArrayOf("bool", keyBlocked));
+                ps.setObject(4, completion.token());
+            });
+            retire(done);
         });
+    }
+
+    private static Array texts(PreparedStatement ps, Collection<String> values) throws SQLException {
+        return ps.getConnection().createArrayOf("text", values.toArray());
     }
 
     private static Array uuids(PreparedStatement ps, Collection<UUID> ids) throws SQLException {
@@ -214,23 +380,28 @@ public class RelayStore {
     public record ClaimedMessage(OutboxMessage message, long seq, long ageMillis) {
     }
 
-    /** A message to try again after {@code delay}. */
-    public record Retry(UUID id, Duration delay, String error) {
+    /** A message of {@code key} to try again after {@code delay}. */
+    public record Retry(UUID id, String key, Duration delay, String error) {
     }
 
-    /** A message to park. */
-    public record Park(UUID id, String error) {
+    /** A message of {@code key} to park. */
+    public record Park(UUID id, String key, String error) {
+    }
+
+    /** A message found for a due key, and whether it may be sent now. */
+    private record Candidate(ClaimedMessage message, boolean due, boolean parkedBefore) {
     }
 
     /**
      * The outcome of a batch.
-     * @param token the claim token of the batch; failures and releases apply only to rows still leased to it
+     * @param token the claim token of the batch; the outcome applies only to keys still leased to it
+     * @param keys the keys of the batch
      * @param published messages the broker acknowledged
      * @param retries failed messages to try again later
      * @param parks failed messages to park
      * @param released messages not attempted, because an earlier message of their key failed
      */
-    public record Completion(UUID token, List<UUID> published, List<Retry> retries, List<Park> parks,
+    public record Completion(UUID token, List<String> keys, List<UUID> published, List<Retry> retries, List<Park> parks,
             List<UUID> released) {
     }
 }

@@ -2,9 +2,12 @@ package dev.reliant.outbox.kafka;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 
 import dev.reliant.outbox.NonRetryablePublishException;
 import dev.reliant.outbox.OutboxHeaders;
@@ -34,8 +37,16 @@ public class KafkaOutboxPublisher implements OutboxPublisher, DisposableBean {
 
     private final KafkaTemplate<String, String> template;
 
-    public KafkaOutboxPublisher(KafkaTemplate<String, String> template) {
+    private final Duration stepTimeout;
+
+    /**
+     * @param template the template to send with
+     * @param stepTimeout the longest {@link #publishAll} may block its caller, the relay, in all: a send blocks
+     * while Kafka fetches the topic's metadata, up to {@code max.block.ms} for each message of a missing topic
+     */
+    public KafkaOutboxPublisher(KafkaTemplate<String, String> template, Duration stepTimeout) {
         this.template = template;
+        this.stepTimeout = stepTimeout;
     }
 
     /**
@@ -58,7 +69,38 @@ public class KafkaOutboxPublisher implements OutboxPublisher, DisposableBean {
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
         DefaultKafkaProducerFactory<String, String> factory = new DefaultKafkaProducerFactory<>(config,
                 new StringSerializer(), new StringSerializer());
-        return new KafkaOutboxPublisher(new KafkaTemplate<>(factory));
+        return new KafkaOutboxPublisher(new KafkaTemplate<>(factory), publishTimeout);
+    }
+
+    /**
+     * Sends the messages one after another, but blocks the relay no longer than the step timeout in all: once a
+     * send to a destination has failed before reaching the broker (as one to a missing topic does, after waiting
+     * for its metadata), the batch's other messages to that destination fail at once, and once the step timeout is
+     * used up, every message not yet sent fails without being tried.
+     */
+    @Override
+    public List<CompletableFuture<Void>> publishAll(List<OutboxMessage> messages) {
+        long deadline = System.nanoTime() + stepTimeout.toNanos();
+        Map<String, CompletableFuture<Void>> unavailable = new HashMap<>();
+        List<CompletableFuture<Void>> sent = new ArrayList<>(messages.size());
+        for (OutboxMessage message : messages) {
+            CompletableFuture<Void> failedBefore = unavailable.get(message.destination());
+            if (failedBefore != null) {
+                sent.add(failedBefore);
+            }
+            else if (System.nanoTime() - deadline > 0) {
+                sent.add(CompletableFuture.failedFuture(new TimeoutException("Not sent: the relay step's "
+                        + stepTimeout + " were used up by the messages before it")));
+            }
+            else {
+                CompletableFuture<Void> future = publish(message);
+                if (future.isCompletedExceptionally()) {
+                    unavailable.put(message.destination(), future);
+                }
+                sent.add(future);
+            }
+        }
+        return sent;
     }
 
     @Override

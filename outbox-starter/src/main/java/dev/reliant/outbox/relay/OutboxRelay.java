@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.reliant.outbox.OutboxMessage;
 import dev.reliant.outbox.OutboxPublisher;
+import dev.reliant.outbox.jdbc.RelayInstances;
 import dev.reliant.outbox.jdbc.RelayStore;
 import dev.reliant.outbox.jdbc.RelayStore.ClaimedMessage;
 import org.slf4j.Logger;
@@ -26,7 +27,9 @@ import org.springframework.context.SmartLifecycle;
  * transaction, publish outside any transaction (keys in parallel, the messages of one key one after another, each
  * only after the previous was acknowledged), then record the outcome in one short transaction. A message is marked
  * published only after the broker acknowledged it, so a crash between the two re-sends at most the batches in
- * flight once their lease has run out. Workers share nothing but the table: a key claimed by one is not a head for
+ * flight, as soon as the other instances find the crashed one's heartbeat lapsed (or its lease run out). A worker
+ * sends a step only while its claim is certainly still its own: within the lease, and while this instance
+ * certainly still counts as alive. Workers share nothing but the table: a key claimed by one is not a head for
  * another until its run is settled, exactly as between instances, so while one worker waits for the broker another
  * claims or settles. When nothing is due, the first worker waits for a {@code NOTIFY} from a committing writer, or
  * the poll interval, whichever comes first, and wakes the others when it finds more than one batch's worth.
@@ -40,6 +43,8 @@ public class OutboxRelay implements SmartLifecycle {
     private static final Duration STOP_CHECK_INTERVAL = Duration.ofMillis(250);
 
     private final RelayStore store;
+
+    private final InstanceHeartbeat heartbeat;
 
     private final OutboxPublisher publisher;
 
@@ -70,9 +75,10 @@ public class OutboxRelay implements SmartLifecycle {
     /**
      * @param waiter the notification listener, or null to poll only
      */
-    public OutboxRelay(RelayStore store, OutboxPublisher publisher, RetryPolicy retryPolicy, RelaySettings settings,
-            NotificationWaiter waiter, RelayObserver observer) {
+    public OutboxRelay(RelayStore store, RelayInstances instances, OutboxPublisher publisher,
+            RetryPolicy retryPolicy, RelaySettings settings, NotificationWaiter waiter, RelayObserver observer) {
         this.store = store;
+        this.heartbeat = new InstanceHeartbeat(instances, settings.instanceTimeout(), settings.heartbeatInterval());
         this.publisher = publisher;
         this.retryPolicy = retryPolicy;
         this.settings = settings;
@@ -88,6 +94,7 @@ public class OutboxRelay implements SmartLifecycle {
             }
             running = true;
             stopping = false;
+            heartbeat.start();
             List<Thread> started = new ArrayList<>(settings.workers());
             for (int worker = 0; worker < settings.workers(); worker++) {
                 boolean first = worker == 0;
@@ -124,6 +131,7 @@ public class OutboxRelay implements SmartLifecycle {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+        heartbeat.stop();
     }
 
     @Override
@@ -218,10 +226,14 @@ public class OutboxRelay implements SmartLifecycle {
      * @return the number of messages claimed; 0 when nothing was due
      */
     public int relayBatch() {
+        UUID instance = heartbeat.instance();
+        if (instance == null || !heartbeat.alive(instance)) {
+            return 0;
+        }
         UUID token = UUID.randomUUID();
         long claimedAt = System.nanoTime();
         List<ClaimedMessage> claimed = store.claim(settings.batchSize(), settings.messagesPerKey(), settings.lease(),
-                token);
+                token, instance);
         if (claimed.isEmpty()) {
             return 0;
         }
@@ -230,8 +242,8 @@ public class OutboxRelay implements SmartLifecycle {
             .add(message));
         List<RunOutcome> outcomes = new ArrayList<>(runs.size());
         runs.values().forEach((run) -> outcomes.add(new RunOutcome(run, claimedAt)));
-        publish(outcomes, claimedAt);
-        settle(token, outcomes);
+        publish(outcomes, claimedAt, instance);
+        settle(token, new ArrayList<>(runs.keySet()), outcomes);
         return claimed.size();
     }
 
@@ -239,14 +251,15 @@ public class OutboxRelay implements SmartLifecycle {
      * Publishes the runs in steps: step n sends the n-th message of every run still going, all at once, and
      * waits for their acknowledgements. A key's next message is thus sent only after its previous one was
      * acknowledged, and every call into the publisher happens on this thread, never on a broker client's I/O
-     * thread, where a blocking call could wait for itself.
+     * thread, where a blocking call could wait for itself. A step starts only while the claim is certainly this
+     * worker's: a claim taken over is never sent again by its former holder.
      */
-    private void publish(List<RunOutcome> outcomes, long claimedAt) {
+    private void publish(List<RunOutcome> outcomes, long claimedAt, UUID instance) {
         // No message is started so late that its timeout could run past the lease.
         long deadline = claimedAt + settings.lease().toNanos() - settings.publishTimeout().toNanos() * 3 / 2;
         List<RunOutcome> going = new ArrayList<>(outcomes);
         for (int step = 0; !going.isEmpty(); step++) {
-            if (stopping || System.nanoTime() - deadline > 0) {
+            if (stopping || System.nanoTime() - deadline > 0 || !heartbeat.alive(instance)) {
                 for (RunOutcome outcome : going) {
                     outcome.unsentFrom = step;
                 }
@@ -292,7 +305,7 @@ public class OutboxRelay implements SmartLifecycle {
         return sent;
     }
 
-    private void settle(UUID token, List<RunOutcome> outcomes) {
+    private void settle(UUID token, List<String> keys, List<RunOutcome> outcomes) {
         List<UUID> published = new ArrayList<>();
         List<RelayStore.Retry> retries = new ArrayList<>();
         List<RelayStore.Park> parks = new ArrayList<>();
@@ -306,17 +319,17 @@ public class OutboxRelay implements SmartLifecycle {
                 Optional<Duration> delay = retryPolicy.nextDelay(failed.attempt(), outcome.failure);
                 String error = describe(outcome.failure);
                 if (delay.isPresent()) {
-                    retries.add(new RelayStore.Retry(failed.id(), delay.get(), error));
+                    retries.add(new RelayStore.Retry(failed.id(), failed.key(), delay.get(), error));
                 }
                 else {
-                    parks.add(new RelayStore.Park(failed.id(), error));
+                    parks.add(new RelayStore.Park(failed.id(), failed.key(), error));
                 }
             }
             for (int i = outcome.unsentFrom; i < outcome.run.size(); i++) {
                 released.add(outcome.run.get(i).message().id());
             }
         }
-        store.complete(new RelayStore.Completion(token, published, retries, parks, released));
+        store.complete(new RelayStore.Completion(token, keys, published, retries, parks, released));
         report(outcomes, parks);
     }
 

@@ -1,5 +1,6 @@
 package dev.reliant.outbox.kafka;
 
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,8 +16,10 @@ import javax.sql.DataSource;
 
 import dev.reliant.outbox.Outbox;
 import dev.reliant.outbox.OutboxHeaders;
+import dev.reliant.outbox.OutboxMessage;
 import dev.reliant.outbox.OutboxPublisher;
 import dev.reliant.outbox.autoconfigure.OutboxAutoConfiguration;
+import dev.reliant.outbox.relay.RetryPolicy;
 import dev.reliant.outbox.support.KafkaTopic;
 import dev.reliant.outbox.support.OutboxFixture;
 import dev.reliant.testsupport.TestKafka;
@@ -109,7 +112,13 @@ class KafkaOutboxTests {
                 }
                 return kafka.publish(message);
             };
-            fixture.relay(outage).pollInterval(Duration.ofMillis(100)).start();
+            // enough attempts to outlast the outage: writing 2,000 messages one transaction at a time takes about
+            // 15 s here, and the fixture's policy parks after about 20 s of failures
+            fixture.relay(outage)
+                .pollInterval(Duration.ofMillis(100))
+                .retry(new RetryPolicy(RetryPolicy.exponentialWithJitter(Duration.ofMillis(50), 2.0, 0.5,
+                        Duration.ofSeconds(1)), 1000, List.of()))
+                .start();
             long outageStarted = System.nanoTime();
             List<UUID> ids = new ArrayList<>();
             for (int i = 0; i < 2000; i++) {
@@ -143,6 +152,37 @@ class KafkaOutboxTests {
                     Integer.class);
             assertThat(maxAttempts).isLessThanOrEqualTo((int) bound);
             assertThat(refused.get()).isLessThanOrEqualTo((int) (100 * bound));
+            kafka.destroy();
+        }
+    }
+
+    /**
+     * Without a reachable broker every send blocks for the topic's metadata, up to the publish timeout: a step of
+     * six messages to three topics blocks the relay about one publish timeout, not six.
+     */
+    @Test
+    void aStepBlocksTheRelayAboutOnePublishTimeoutWhenTheBrokerCannotBeReached() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        DefaultKafkaProducerFactory<String, String> base = new DefaultKafkaProducerFactory<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + closedPort));
+        KafkaOutboxPublisher kafka = KafkaOutboxPublisher.create(base, Duration.ofSeconds(1));
+        try {
+            List<OutboxMessage> messages = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                messages.add(new OutboxMessage(UUID.randomUUID(), "missing-" + (i % 3), "k", "counted", "{}",
+                        Map.of(), 1));
+            }
+            long started = System.nanoTime();
+            List<CompletableFuture<Void>> sent = kafka.publishAll(messages);
+            Duration blocked = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(blocked).isLessThan(Duration.ofSeconds(3));
+            assertThat(sent).hasSize(6).allMatch(CompletableFuture::isCompletedExceptionally);
+        }
+        finally {
             kafka.destroy();
         }
     }

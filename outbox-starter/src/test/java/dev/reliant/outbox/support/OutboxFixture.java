@@ -12,6 +12,7 @@ import dev.reliant.outbox.jdbc.CommitNotifier;
 import dev.reliant.outbox.jdbc.JdbcOutbox;
 import dev.reliant.outbox.jdbc.JdbcParkedMessages;
 import dev.reliant.outbox.jdbc.OutboxTables;
+import dev.reliant.outbox.jdbc.RelayInstances;
 import dev.reliant.outbox.jdbc.RelayStore;
 import dev.reliant.outbox.relay.NotificationWaiter;
 import dev.reliant.outbox.relay.OutboxRelay;
@@ -64,6 +65,11 @@ public final class OutboxFixture implements AutoCloseable {
         this.parked = new JdbcParkedMessages(jdbc, transactions, tables);
     }
 
+    /** The instance liveness table's statements. */
+    public RelayInstances instances() {
+        return new RelayInstances(jdbc, transactions, tables);
+    }
+
     public RelayBuilder relay(OutboxPublisher publisher) {
         return new RelayBuilder(publisher);
     }
@@ -108,6 +114,10 @@ public final class OutboxFixture implements AutoCloseable {
 
         private int workers = 1;
 
+        private Duration instanceTimeout = Duration.ofSeconds(5);
+
+        private Duration heartbeatInterval = Duration.ofSeconds(1);
+
         private RetryPolicy retryPolicy = new RetryPolicy(
                 RetryPolicy.exponentialWithJitter(Duration.ofMillis(50), 2.0, 0.5, Duration.ofSeconds(1)), 20,
                 List.of());
@@ -118,6 +128,12 @@ public final class OutboxFixture implements AutoCloseable {
         };
 
         private Consumer<List<RelayStore.ClaimedMessage>> afterClaim = (claimed) -> {
+        };
+
+        private Consumer<RelayStore.Completion> afterComplete = (completion) -> {
+        };
+
+        private Consumer<Duration> claimTook = (took) -> {
         };
 
         private RelayBuilder(OutboxPublisher publisher) {
@@ -138,6 +154,12 @@ public final class OutboxFixture implements AutoCloseable {
         public RelayBuilder lease(Duration lease, Duration publishTimeout) {
             this.lease = lease;
             this.publishTimeout = publishTimeout;
+            return this;
+        }
+
+        public RelayBuilder liveness(Duration instanceTimeout, Duration heartbeatInterval) {
+            this.instanceTimeout = instanceTimeout;
+            this.heartbeatInterval = heartbeatInterval;
             return this;
         }
 
@@ -172,17 +194,31 @@ public final class OutboxFixture implements AutoCloseable {
             return this;
         }
 
+        /** Runs after each batch's outcome was recorded. */
+        public RelayBuilder afterComplete(Consumer<RelayStore.Completion> afterComplete) {
+            this.afterComplete = afterComplete;
+            return this;
+        }
+
         /** Sees every claimed batch. */
         public RelayBuilder afterClaim(Consumer<List<RelayStore.ClaimedMessage>> afterClaim) {
             this.afterClaim = afterClaim;
             return this;
         }
 
+        /** Sees how long each claim took. */
+        public RelayBuilder claimTook(Consumer<Duration> claimTook) {
+            this.claimTook = claimTook;
+            return this;
+        }
+
         public OutboxRelay build() {
             RelayStore store = new RelayStore(jdbc, transactions, json, tables, parkedBlocksKey) {
                 @Override
-                public List<ClaimedMessage> claim(int keys, int perKey, Duration lease, UUID token) {
-                    List<ClaimedMessage> claimed = super.claim(keys, perKey, lease, token);
+                public List<ClaimedMessage> claim(int keys, int perKey, Duration lease, UUID token, UUID instance) {
+                    long started = System.nanoTime();
+                    List<ClaimedMessage> claimed = super.claim(keys, perKey, lease, token, instance);
+                    claimTook.accept(Duration.ofNanos(System.nanoTime() - started));
                     afterClaim.accept(claimed);
                     return claimed;
                 }
@@ -191,11 +227,12 @@ public final class OutboxFixture implements AutoCloseable {
                 public void complete(Completion completion) {
                     beforeComplete.accept(completion);
                     super.complete(completion);
+                    afterComplete.accept(completion);
                 }
             };
-            OutboxRelay relay = new OutboxRelay(store, publisher, retryPolicy,
+            OutboxRelay relay = new OutboxRelay(store, instances(), publisher, retryPolicy,
                     new RelaySettings(batchSize, perKey, lease, publishTimeout, pollInterval, workers,
-                            Duration.ofMillis(5)),
+                            Duration.ofMillis(5), instanceTimeout, heartbeatInterval),
                     listen ? new NotificationWaiter(dataSource, tables.channel()) : null, observer);
             relays.add(relay);
             return relay;
