@@ -14,12 +14,10 @@ import dev.reliant.lock.aop.LockedAnnotationPostProcessor;
 import dev.reliant.lock.aop.LockedMethodInterceptor;
 import dev.reliant.lock.core.DefaultLockRegistry;
 import dev.reliant.lock.jdbc.JdbcFence;
-import dev.reliant.lock.jdbc.JdbcLockStore;
 import dev.reliant.lock.jdbc.LockSchemaMigrator;
 import dev.reliant.lock.leader.LeaderElection;
 import dev.reliant.lock.metrics.LockMetrics;
 import dev.reliant.lock.metrics.MicrometerLockMetrics;
-import dev.reliant.lock.redis.RedisLockStore;
 import dev.reliant.lock.tx.FenceCheckingTransactionListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.flywaydb.core.Flyway;
@@ -35,12 +33,9 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -50,12 +45,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
         "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" },
-        beforeName = "org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration")
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
 @ConditionalOnBooleanProperty(name = "reliant.lock.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LockProperties.class)
-@Import({ LockAutoConfiguration.RedisStoreConfiguration.class, LockAutoConfiguration.SchemaConfiguration.class,
-        LockAutoConfiguration.JdbcStoreConfiguration.class, LockAutoConfiguration.FenceConfiguration.class,
+@Import({ LockStoreConfigurations.RedisStoreConfiguration.class, LockStoreConfigurations.JdbcStoreConfiguration.class,
+        LockAutoConfiguration.SchemaConfiguration.class, LockAutoConfiguration.FenceConfiguration.class,
         LockAutoConfiguration.MetricsConfiguration.class })
 public class LockAutoConfiguration {
 
@@ -101,20 +95,6 @@ public class LockAutoConfiguration {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass({ RedisConnectionFactory.class, StringRedisTemplate.class })
-    @ConditionalOnBean(RedisConnectionFactory.class)
-    @Conditional(StoreTypeCondition.Redis.class)
-    static class RedisStoreConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean(LockStore.class)
-        RedisLockStore redisLockStore(RedisConnectionFactory connectionFactory, LockProperties properties) {
-            return new RedisLockStore(new StringRedisTemplate(connectionFactory), properties.getRedis().getKeyPrefix());
-        }
-
-    }
-
-    @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({ JdbcTemplate.class, Flyway.class })
     @ConditionalOnBean(DataSource.class)
     @ConditionalOnBooleanProperty(name = "reliant.lock.jdbc.create-schema", matchIfMissing = true)
@@ -127,23 +107,6 @@ public class LockAutoConfiguration {
         LockSchemaMigrator lockSchemaMigrator(DataSource dataSource, LockProperties properties) {
             return new LockSchemaMigrator(dataSource, properties.getJdbc().getTable(),
                     properties.getFence().getTable(), properties.getJdbc().getHistoryTable());
-        }
-
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(JdbcTemplate.class)
-    @ConditionalOnBean(DataSource.class)
-    @Conditional(StoreTypeCondition.Jdbc.class)
-    static class JdbcStoreConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean(LockStore.class)
-        @DependsOnDatabaseInitialization
-        JdbcLockStore jdbcLockStore(DataSource dataSource, LockProperties properties,
-                ObjectProvider<LockSchemaMigrator> migrator) {
-            migrator.ifAvailable(LockSchemaMigrator::migrate);
-            return new JdbcLockStore(new JdbcTemplate(dataSource), properties.getJdbc().getTable());
         }
 
     }
