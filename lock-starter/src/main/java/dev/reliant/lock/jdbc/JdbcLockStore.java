@@ -35,12 +35,13 @@ public class JdbcLockStore implements LockStore {
     public JdbcLockStore(JdbcTemplate jdbc, String table) {
         this.jdbc = jdbc;
         // One statement: a new name inserts, a free one (expired or released) is taken over with the next token,
-        // a held one stays as it is and returns nothing. Concurrent takers queue on the row and re-check it.
+        // a held one stays as it is and returns nothing. Concurrent takers queue on the row and re-check it; the
+        // times are read again once the row is locked, as the VALUES row was built before any wait.
         this.acquireSql = "INSERT INTO " + table + " AS l (name, holder, token, acquired_at, expires_at) "
                 + "VALUES (?, ?, ? + 1, clock_timestamp(), clock_timestamp() + ? * interval '1 millisecond') "
                 + "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
-                + "token = greatest(l.token + 1, excluded.token), acquired_at = excluded.acquired_at, "
-                + "expires_at = excluded.expires_at "
+                + "token = greatest(l.token + 1, excluded.token), acquired_at = clock_timestamp(), "
+                + "expires_at = clock_timestamp() + (excluded.expires_at - excluded.acquired_at) "
                 + "WHERE l.holder IS NULL OR l.expires_at <= clock_timestamp() "
                 + "RETURNING token, acquired_at, expires_at";
         this.renewSql = "UPDATE " + table + " SET expires_at = clock_timestamp() + ? * interval '1 millisecond' "

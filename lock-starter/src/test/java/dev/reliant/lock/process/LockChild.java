@@ -35,7 +35,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the path exists (the test freezes it meanwhile), then writes a ledger row, checking the fence through the helper
  * or leaving it to the automatic check; prints {@code COMMITTED} or {@code REFUSED <fence token>}.</li>
  * <li>{@code contend}: for the number of seconds given as path, takes the lock, writes under it, releases it and
- * records the lease; every fourth lease it also tries a stale write once a later holder has written.</li>
+ * records the lease; every second lease it also tries a stale write once a later holder has written.</li>
  * <li>{@code scheduled}: runs a scheduled {@link Locked} job that records each run, until killed.</li>
  * </ul>
  */
@@ -110,7 +110,7 @@ public final class LockChild {
             leases++;
             writer.writeContended(lock, lease, false);
             writer.recordLease(lease, instance, lease.release());
-            if (leases % 4 == 0 && awaitLaterHolder(writer.fence(), lock, lease.token())) {
+            if (leases % 2 == 0 && awaitLaterHolder(writer.fence(), lock, lease.token())) {
                 staleTries++;
                 try {
                     writer.writeContended(lock, lease, true);
@@ -125,7 +125,7 @@ public final class LockChild {
     }
 
     private static boolean awaitLaterHolder(Fence fence, String lock, long token) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        long end = System.nanoTime() + Duration.ofSeconds(1).toNanos();
         while (System.nanoTime() < end) {
             if (fence.token(lock).orElse(0) > token) {
                 return true;
