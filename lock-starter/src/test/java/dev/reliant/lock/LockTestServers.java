@@ -1,6 +1,7 @@
 package dev.reliant.lock;
 
 import java.time.Duration;
+import java.util.Locale;
 
 import javax.sql.DataSource;
 
@@ -72,7 +73,7 @@ public final class LockTestServers {
         return new String[] { "spring.datasource.url=" + schema.jdbcUrl(),
                 "spring.datasource.username=" + schema.username(), "spring.datasource.password=" + schema.password(),
                 "spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
-                "reliant.lock.store=" + kind.name().toLowerCase(java.util.Locale.ROOT),
+                "reliant.lock.store=" + kind.name().toLowerCase(Locale.ROOT),
                 "reliant.lock.redis.key-prefix=" + redisPrefix };
     }
 

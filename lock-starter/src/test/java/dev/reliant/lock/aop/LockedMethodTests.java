@@ -1,6 +1,5 @@
 package dev.reliant.lock.aop;
 
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -116,7 +115,6 @@ class LockedMethodTests {
     @Test
     void transactionsOutsideALockAreNotFenced() {
         runner().run(context -> {
-            Job job = context.getBean(Job.class);
             JobState state = context.getBean(JobState.class);
             state.transactions.executeWithoutResult(status -> state.jdbc.update("INSERT INTO job_rows (what, token)"
                     + " VALUES ('unlocked', 0)"));

@@ -37,7 +37,7 @@ class LeaderElectionTests {
             Candidate leader = first.granted.isEmpty() ? second : first;
             LockLease leading = leader.granted.get(0);
             // past several leases: the watchdog keeps the role with the first leader
-            await().pollDelay(Duration.ofMillis(4500)).until(() -> true);
+            await().pollDelay(Duration.ofMillis(6000)).atMost(Duration.ofSeconds(10)).until(() -> true);
             assertThat(first.granted.size() + second.granted.size()).as("still one grant").isEqualTo(1);
             assertThat(leading.isValid()).isTrue();
 
@@ -66,7 +66,7 @@ class LeaderElectionTests {
     private static String[] properties(TestPostgres.Schema schema, String prefix) {
         String[] servers = LockTestServers.springProperties(Kind.REDIS, schema, prefix);
         String[] all = Arrays.copyOf(servers, servers.length + 2);
-        all[servers.length] = "reliant.lock.lease=2s";
+        all[servers.length] = "reliant.lock.lease=4s";
         all[servers.length + 1] = "reliant.lock.leader.retry-interval=100ms";
         return all;
     }

@@ -62,7 +62,7 @@ class ContentionTest {
                 int leases = 0;
                 int staleTries = 0;
                 for (ChildJvm child : children) {
-                    assertThat(child.waitFor(120)).as("child output:%n%s", child.output()).isZero();
+                    assertThat(child.waitFor(300)).as("child output:%n%s", child.output()).isZero();
                     Matcher done = DONE.matcher(child.output());
                     assertThat(done.find()).as("child output:%n%s", child.output()).isTrue();
                     leases += Integer.parseInt(done.group(1));
@@ -70,7 +70,7 @@ class ContentionTest {
                     assertThat(Integer.parseInt(done.group(3))).as("stale writes that landed").isZero();
                 }
                 // a loaded machine slows the processes down, so the counts are kept low
-                assertThat(leases).isGreaterThanOrEqualTo(10);
+                assertThat(leases).isGreaterThanOrEqualTo(6);
                 assertThat(staleTries).as("stale writes tried").isPositive();
                 System.out.printf("CONTENTION %s: %d leases, %d stale writes tried, none landed%n", kind, leases,
                         staleTries);

@@ -34,7 +34,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <li>{@code frozen-helper} and {@code frozen-auto}: takes the lock, prints {@code ACQUIRED <token>}, waits until
  * the path exists (the test freezes it meanwhile), then writes a ledger row, checking the fence through the helper
  * or leaving it to the automatic check; prints {@code COMMITTED} or {@code REFUSED <fence token>}.</li>
- * <li>{@code contend}: for the number of seconds given as path, takes the lock, writes under it, releases it and
+ * <li>{@code contend}: for the number of seconds given as path (longer on a loaded machine), takes the lock, writes under it, releases it and
  * records the lease; every second lease it also tries a stale write once a later holder has written.</li>
  * <li>{@code scheduled}: runs a scheduled {@link Locked} job that records each run, until killed.</li>
  * </ul>
@@ -96,11 +96,15 @@ public final class LockChild {
             Duration duration) throws InterruptedException {
         Writer writer = context.getBean(Writer.class);
         LockRegistry registry = context.getBean(LockRegistry.class);
-        long end = System.nanoTime() + duration.toNanos();
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        // on a loaded machine a process may get the lock rarely: it goes on, up to six times as long, until it has
+        // held it twice and tried one stale write
+        long latest = start + duration.multipliedBy(6).toNanos();
         int leases = 0;
         int staleTries = 0;
         int staleLanded = 0;
-        while (System.nanoTime() < end) {
+        while (System.nanoTime() < end || (System.nanoTime() < latest && (leases < 2 || staleTries < 1))) {
             Optional<LockLease> acquired = registry.tryAcquire(lock, Duration.ofSeconds(3));
             if (acquired.isEmpty()) {
                 Thread.sleep(1);
