@@ -59,7 +59,7 @@ class FrozenHolderTest {
             try (ChildJvm frozen = ChildProcesses.start(mode, "frozen", lock, go.toString(), kind, schema, prefix);
                     DefaultLockRegistry later = new DefaultLockRegistry(store, Duration.ofSeconds(30), "later",
                             LockMetrics.NONE)) {
-                await().atMost(90, TimeUnit.SECONDS)
+                await().atMost(240, TimeUnit.SECONDS)
                     .until(() -> ACQUIRED.matcher(frozen.output()).find() || !frozen.isAlive());
                 Matcher acquired = ACQUIRED.matcher(frozen.output());
                 assertThat(acquired.find()).as("child output:%n%s", frozen.output()).isTrue();
@@ -79,7 +79,7 @@ class FrozenHolderTest {
 
                 frozen.resume();
                 Files.createFile(go);
-                assertThat(frozen.waitFor(60)).as("child output:%n%s", frozen.output()).isZero();
+                assertThat(frozen.waitFor(180)).as("child output:%n%s", frozen.output()).isZero();
                 assertThat(frozen.output()).as("the frozen holder's outcome")
                     .contains("REFUSED " + lease.token())
                     .doesNotContain("COMMITTED");

@@ -42,7 +42,7 @@ class ScheduledJobTest {
                     + " started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ)");
             try (ChildJvm one = ChildProcesses.start("scheduled", "one", lock, "-", kind, schema, prefix);
                     ChildJvm two = ChildProcesses.start("scheduled", "two", lock, "-", kind, schema, prefix)) {
-                await().atMost(120, TimeUnit.SECONDS)
+                await().atMost(240, TimeUnit.SECONDS)
                     .until(() -> jdbc.queryForObject("SELECT count(*) FROM runs WHERE finished_at IS NOT NULL",
                             Integer.class) >= 4);
                 Map<String, Object> running = await().atMost(30, TimeUnit.SECONDS)
