@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.reliant.benchmarks.baselines.BaselinesBenchmark;
 import dev.reliant.benchmarks.idempotency.IdempotencyBenchmark;
+import dev.reliant.benchmarks.lock.LockBenchmark;
 import dev.reliant.benchmarks.outbox.BacklogBenchmark;
 import dev.reliant.benchmarks.outbox.OutboxBenchmark;
 import dev.reliant.benchmarks.saga.SagaBenchmark;
@@ -25,6 +26,7 @@ public final class Benchmarks {
         BENCHMARKS.put("outbox", OutboxBenchmark::run);
         BENCHMARKS.put("outbox-backlog", BacklogBenchmark::run);
         BENCHMARKS.put("baselines", BaselinesBenchmark::run);
+        BENCHMARKS.put("lock", LockBenchmark::run);
     }
 
     private Benchmarks() {

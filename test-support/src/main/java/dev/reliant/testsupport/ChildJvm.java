@@ -67,6 +67,32 @@ public final class ChildJvm implements AutoCloseable {
         waitFor(30);
     }
 
+    /** Freezes the process the way {@code kill -STOP} does: every thread stops until {@link #resume()}. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a process frozen by {@link #pause()} run again ({@code kill -CONT}). */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("Could not send SIG" + name, ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
     /** Asks the process to shut down (SIGTERM, so its shutdown hooks run) and waits until it is gone. */
     public void stop() {
         process.destroy();
