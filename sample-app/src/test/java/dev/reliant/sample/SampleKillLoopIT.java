@@ -111,76 +111,82 @@ class SampleKillLoopIT {
         }
 
         ChildJvm restarted = SampleProcess.start(port, args);
-        long healthy = System.nanoTime();
-        Map<String, HttpResponse<String>> finalAnswers = new ConcurrentHashMap<>();
-        Map<String, Long> answeredAt = new ConcurrentHashMap<>();
-        List<Future<?>> retries = new ArrayList<>();
-        for (int c = 0; c < CLIENTS; c++) {
-            int client = c;
-            retries.add(clients.submit(() -> {
-                for (int i = client; i < requests.size(); i += CLIENTS) {
-                    Request request = requests.get(i);
-                    List<HttpResponse<String>> attempts = new ArrayList<>();
-                    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                        HttpResponse<String> attempt = alice.order(request.key(), request.json());
-                        attempts.add(attempt);
-                        return attempt.statusCode() != 409 && attempt.statusCode() < 500;
-                    });
-                    finalAnswers.put(request.reference(), attempts.get(attempts.size() - 1));
-                    answeredAt.put(request.reference(), System.nanoTime());
-                }
-            }));
-        }
-        for (Future<?> future : retries) {
-            future.get();
-        }
-        clients.shutdown();
-        long lastAnswer = answeredAt.values().stream().mapToLong(Long::longValue).max().orElse(healthy);
-
-        int ordered = 0;
-        for (Request request : requests) {
-            HttpResponse<String> answer = finalAnswers.get(request.reference());
-            assertThat(answer.statusCode()).as("final answer for %s: %s", request.reference(), answer.body())
-                .isEqualTo(201);
-            HttpResponse<String> before = answeredBefore.get(request.reference());
-            if (before != null && before.statusCode() == 201) {
-                assertThat(answer.body()).as("the retry of an order answered before the kill replays it")
-                    .isEqualTo(before.body());
+        try {
+            long healthy = System.nanoTime();
+            Map<String, HttpResponse<String>> finalAnswers = new ConcurrentHashMap<>();
+            Map<String, Long> answeredAt = new ConcurrentHashMap<>();
+            List<Future<?>> retries = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                int client = c;
+                retries.add(clients.submit(() -> {
+                    for (int i = client; i < requests.size(); i += CLIENTS) {
+                        Request request = requests.get(i);
+                        List<HttpResponse<String>> attempts = new ArrayList<>();
+                        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                            HttpResponse<String> attempt = alice.order(request.key(), request.json());
+                            attempts.add(attempt);
+                            return attempt.statusCode() != 409 && attempt.statusCode() < 500;
+                        });
+                        finalAnswers.put(request.reference(), attempts.get(attempts.size() - 1));
+                        answeredAt.put(request.reference(), System.nanoTime());
+                    }
+                }));
             }
-            ordered += request.quantity();
-        }
-        int expectedStock = STOCK - ordered;
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            assertThat(jdbc.queryForObject("SELECT count(*) FROM reliant_saga WHERE state IN ('RUNNING', "
-                    + "'COMPENSATING')", Integer.class)).as("sagas left running or compensating").isZero();
-            assertThat(jdbc.queryForObject("SELECT available FROM inventory WHERE sku = ?", Integer.class, sku))
-                .as("stock").isEqualTo(expectedStock);
-        });
-        Map<String, Integer> ordersByReference = new ConcurrentHashMap<>();
-        jdbc.query("SELECT reference, count(*) AS n FROM customer_order WHERE sku = ? GROUP BY reference",
-                row -> {
-                    ordersByReference.put(row.getString("reference"), row.getInt("n"));
-                }, sku);
-        for (Request request : requests) {
-            assertThat(ordersByReference.get(request.reference())).as("orders for %s", request.reference())
-                .isEqualTo(1);
-        }
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM customer_order o JOIN payment_charge c"
-                + " ON c.id = o.charge_id WHERE o.sku = ? AND NOT c.refunded", Integer.class, sku))
-            .as("orders with a charge that stands").isEqualTo(ORDERS);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM payment_charge c JOIN customer_order o"
-                + " ON o.reference = c.reference WHERE o.sku = ? AND NOT c.refunded", Integer.class, sku))
-            .as("charges that stand, one per order").isEqualTo(ORDERS);
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(jdbc.queryForList(
-                "SELECT confirmations_sent FROM customer_order WHERE sku = ?", Integer.class, sku))
-            .as("confirmations per order")
-            .hasSize(ORDERS)
-            .containsOnly(1));
+            for (Future<?> future : retries) {
+                future.get();
+            }
+            clients.shutdown();
+            long lastAnswer = answeredAt.values().stream().mapToLong(Long::longValue).max().orElse(healthy);
 
-        Duration healthyToLastAnswer = Duration.ofNanos(Math.max(0, lastAnswer - healthy));
-        assertThat(healthyToLastAnswer).as("time from healthy to the last final answer")
-            .isLessThanOrEqualTo(FINAL_ANSWER_BOUND);
-        return new Round(restarted, killedAfter, answeredBefore.size(), healthyToLastAnswer);
+            int ordered = 0;
+            for (Request request : requests) {
+                HttpResponse<String> answer = finalAnswers.get(request.reference());
+                assertThat(answer.statusCode()).as("final answer for %s: %s", request.reference(), answer.body())
+                    .isEqualTo(201);
+                HttpResponse<String> before = answeredBefore.get(request.reference());
+                if (before != null && before.statusCode() == 201) {
+                    assertThat(answer.body()).as("the retry of an order answered before the kill replays it")
+                        .isEqualTo(before.body());
+                }
+                ordered += request.quantity();
+            }
+            int expectedStock = STOCK - ordered;
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(jdbc.queryForObject("SELECT count(*) FROM reliant_saga WHERE state IN ('RUNNING', "
+                        + "'COMPENSATING')", Integer.class)).as("sagas left running or compensating").isZero();
+                assertThat(jdbc.queryForObject("SELECT available FROM inventory WHERE sku = ?", Integer.class, sku))
+                    .as("stock").isEqualTo(expectedStock);
+            });
+            Map<String, Integer> ordersByReference = new ConcurrentHashMap<>();
+            jdbc.query("SELECT reference, count(*) AS n FROM customer_order WHERE sku = ? GROUP BY reference",
+                    row -> {
+                        ordersByReference.put(row.getString("reference"), row.getInt("n"));
+                    }, sku);
+            for (Request request : requests) {
+                assertThat(ordersByReference.get(request.reference())).as("orders for %s", request.reference())
+                    .isEqualTo(1);
+            }
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM customer_order o JOIN payment_charge c"
+                    + " ON c.id = o.charge_id WHERE o.sku = ? AND NOT c.refunded", Integer.class, sku))
+                .as("orders with a charge that stands").isEqualTo(ORDERS);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM payment_charge c JOIN customer_order o"
+                    + " ON o.reference = c.reference WHERE o.sku = ? AND NOT c.refunded", Integer.class, sku))
+                .as("charges that stand, one per order").isEqualTo(ORDERS);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(jdbc.queryForList(
+                    "SELECT confirmations_sent FROM customer_order WHERE sku = ?", Integer.class, sku))
+                .as("confirmations per order")
+                .hasSize(ORDERS)
+                .containsOnly(1));
+
+            Duration healthyToLastAnswer = Duration.ofNanos(Math.max(0, lastAnswer - healthy));
+            assertThat(healthyToLastAnswer).as("time from healthy to the last final answer")
+                .isLessThanOrEqualTo(FINAL_ANSWER_BOUND);
+            return new Round(restarted, killedAfter, answeredBefore.size(), healthyToLastAnswer);
+        }
+        catch (Exception | AssertionError ex) {
+            restarted.close();
+            throw ex;
+        }
     }
 
     private record Request(String key, String json, String reference, int quantity) {
