@@ -120,8 +120,9 @@ class SamplePaymentProviderTests {
         finally {
             toProvider.restore();
         }
-        assertThat(unavailable.statusCode()).as(unavailable.body()).isEqualTo(503);
-        assertThat(unavailable.body()).contains("payment-unavailable");
+        // the refund could not reach the provider either, so the order is not undone: its key stays held
+        assertThat(unavailable.statusCode()).as(unavailable.body()).isEqualTo(409);
+        assertThat(unavailable.body()).contains("https://reliant.dev/problems/idempotency/compensation-pending");
         assertThat(unavailable.headers().firstValue("Retry-After")).isPresent();
         // one charge and the refund's attempts, each given up after the 1 s read timeout, plus the backoff
         assertThat(Duration.between(sent, Instant.now())).isLessThan(Duration.ofSeconds(30));
@@ -138,6 +139,12 @@ class SamplePaymentProviderTests {
             .param("hung-" + key)
             .query(Integer.class)
             .single()).isZero();
+
+        // the key is released only by an operator, once the order is known to be undone; then the retry runs
+        assertThat(alice.order(key, order).statusCode()).isEqualTo(409);
+        assertThat(alice.as("ops").delete("/actuator/idempotency/user:alice/" + key).statusCode()).isEqualTo(200);
+        assertThat(alice.order(key, order).statusCode()).isEqualTo(201);
+        assertThat(alice.stock(sku).body()).contains("\"available\":8");
     }
 
     private static void assertProblem(HttpResponse<String> response) {

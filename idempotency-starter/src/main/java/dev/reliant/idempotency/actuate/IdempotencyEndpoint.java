@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.reliant.idempotency.IdempotencyRecord;
 import dev.reliant.idempotency.RecordState;
+import dev.reliant.idempotency.outcome.OutcomeLog;
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
 import dev.reliant.idempotency.web.ScopeResolvers;
 
@@ -15,16 +16,23 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
  * {@code /actuator/idempotency/{scope}/{key}}: shows a key's record (never its body) and evicts it, so an operator
- * can let a client run a request again. A scope is written as the filter makes it: {@code user:alice},
- * {@code tenant:acme}, {@code anonymous} or {@code global}.
+ * can let a client run a request again. Evicting also forgets the key's durable outcome, which would otherwise answer
+ * the request again. A scope is written as the filter makes it: {@code user:alice}, {@code tenant:acme},
+ * {@code anonymous} or {@code global}.
  */
 @Endpoint(id = "idempotency")
 public class IdempotencyEndpoint {
 
     private final GuardedIdempotencyStore store;
 
-    public IdempotencyEndpoint(GuardedIdempotencyStore store) {
+    private final OutcomeLog outcomes;
+
+    /**
+     * @param outcomes the durable outcomes; {@code null} without a {@code DataSource}
+     */
+    public IdempotencyEndpoint(GuardedIdempotencyStore store, OutcomeLog outcomes) {
         this.store = store;
+        this.outcomes = outcomes;
     }
 
     @ReadOperation
@@ -34,7 +42,9 @@ public class IdempotencyEndpoint {
 
     @DeleteOperation
     public Map<String, Boolean> evict(@Selector String scope, @Selector String key) {
-        return Map.of("evicted", store.evict(ScopeResolvers.storageKey(scope, key)));
+        String storageKey = ScopeResolvers.storageKey(scope, key);
+        boolean outcome = outcomes != null && outcomes.delete(storageKey);
+        return Map.of("evicted", store.evict(storageKey) || outcome);
     }
 
     /** What an operator may see of a record. */

@@ -2,8 +2,10 @@ package dev.reliant.idempotency.autoconfigure;
 
 import dev.reliant.idempotency.actuate.IdempotencyEndpoint;
 import dev.reliant.idempotency.actuate.IdempotencyStoreHealthIndicator;
+import dev.reliant.idempotency.outcome.OutcomeLog;
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -27,8 +29,8 @@ public class IdempotencyActuatorAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         @ConditionalOnAvailableEndpoint
-        IdempotencyEndpoint idempotencyEndpoint(GuardedIdempotencyStore store) {
-            return new IdempotencyEndpoint(store);
+        IdempotencyEndpoint idempotencyEndpoint(GuardedIdempotencyStore store, ObjectProvider<OutcomeLog> outcomes) {
+            return new IdempotencyEndpoint(store, outcomes.getIfAvailable());
         }
     }
 
