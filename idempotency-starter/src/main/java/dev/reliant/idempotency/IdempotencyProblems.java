@@ -19,6 +19,12 @@ public final class IdempotencyProblems {
     /** 400: keys are scoped by a tenant header (or a custom resolver) and the request carries no scope. */
     public static final URI SCOPE_MISSING = URI.create(BASE + "scope-missing");
 
+    /**
+     * 400: the request's scope (its user or tenant name) is longer than
+     * {@code reliant.idempotency.scope.max-length}; the key was not used.
+     */
+    public static final URI SCOPE_INVALID = URI.create(BASE + "scope-invalid");
+
     /** 409: a request with the same key is still running; retry after {@code Retry-After} seconds. */
     public static final URI REQUEST_IN_PROGRESS = URI.create(BASE + "request-in-progress");
 

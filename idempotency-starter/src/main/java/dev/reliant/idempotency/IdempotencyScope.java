@@ -9,7 +9,10 @@ public enum IdempotencyScope {
     /** The authenticated principal's name ({@code HttpServletRequest#getUserPrincipal()}). */
     PRINCIPAL,
 
-    /** The value of the configured tenant header ({@code reliant.idempotency.scope.tenant-header}). */
+    /**
+     * The tenant the server authenticated the request for ({@link IdempotencyTenantResolver}): by default the
+     * principal's {@code TENANT_} authority, or a header set by a trusted gateway when one is configured.
+     */
     TENANT,
 
     /** One scope for every caller: any client that knows a key can replay its response. */

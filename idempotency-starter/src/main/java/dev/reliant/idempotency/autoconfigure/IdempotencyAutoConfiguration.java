@@ -6,6 +6,7 @@ import java.util.List;
 
 import dev.reliant.idempotency.IdempotencyScopeResolver;
 import dev.reliant.idempotency.IdempotencyStore;
+import dev.reliant.idempotency.IdempotencyTenantResolver;
 import dev.reliant.idempotency.metrics.IdempotencyMetrics;
 import dev.reliant.idempotency.metrics.MicrometerIdempotencyMetrics;
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
@@ -19,6 +20,8 @@ import dev.reliant.idempotency.web.IdempotencyPolicyResolver;
 import dev.reliant.idempotency.web.LeaseHeartbeat;
 import dev.reliant.idempotency.web.ScopeResolvers;
 import dev.reliant.idempotency.web.StreamingEndpointGuard;
+import dev.reliant.idempotency.web.AuthorityTenantResolver;
+import dev.reliant.idempotency.web.TenantResolvers;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,6 +40,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.StringUtils;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
@@ -66,6 +72,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
         IdempotencyAutoConfiguration.MetricsConfiguration.class })
 public class IdempotencyAutoConfiguration {
 
+    private static final String SPRING_SECURITY_AUTHENTICATION = "org.springframework.security.core.Authentication";
+
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(IdempotencyStore.class)
@@ -81,10 +89,25 @@ public class IdempotencyAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    IdempotencyScopeResolver idempotencyScopeResolver(IdempotencyProperties properties) {
+    IdempotencyTenantResolver idempotencyTenantResolver(IdempotencyProperties properties,
+            ResourceLoader resourceLoader) {
+        IdempotencyProperties.Tenant tenant = properties.getScope().getTenant();
+        if (StringUtils.hasText(tenant.getTrustedHeader())) {
+            return TenantResolvers.byTrustedHeader(tenant.getTrustedHeader(), tenant.isWithPrincipal());
+        }
+        if (ClassUtils.isPresent(SPRING_SECURITY_AUTHENTICATION, resourceLoader.getClassLoader())) {
+            return new AuthorityTenantResolver(tenant.getAuthorityPrefix());
+        }
+        return TenantResolvers.none();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    IdempotencyScopeResolver idempotencyScopeResolver(IdempotencyProperties properties,
+            IdempotencyTenantResolver tenants) {
         return switch (properties.getScope().getMode()) {
             case PRINCIPAL -> ScopeResolvers.byPrincipal();
-            case TENANT -> ScopeResolvers.byTenantHeader(properties.getScope().getTenantHeader());
+            case TENANT -> ScopeResolvers.byTenant(tenants);
             case GLOBAL -> ScopeResolvers.global();
         };
     }
@@ -94,7 +117,8 @@ public class IdempotencyAutoConfiguration {
     @ConditionalOnBean(GuardedIdempotencyStore.class)
     @ConditionalOnBooleanProperty(name = "reliant.idempotency.heartbeat.enabled", matchIfMissing = true)
     LeaseHeartbeat idempotencyLeaseHeartbeat(GuardedIdempotencyStore store, IdempotencyProperties properties) {
-        return new LeaseHeartbeat(store, properties.getHeartbeat().getInterval());
+        return new LeaseHeartbeat(store, properties.getHeartbeat().getInterval(),
+                properties.getHeartbeat().getMaxExecutionTime());
     }
 
     @Bean
@@ -123,27 +147,30 @@ public class IdempotencyAutoConfiguration {
     }
 
     @Bean
-    StreamingEndpointGuard idempotencyStreamingEndpointGuard(List<RequestMappingHandlerMapping> handlerMappings) {
-        return new StreamingEndpointGuard(handlerMappings);
+    StreamingEndpointGuard idempotencyStreamingEndpointGuard(List<RequestMappingHandlerMapping> handlerMappings,
+            IdempotencyPolicyResolver policies) {
+        return new StreamingEndpointGuard(handlerMappings, policies);
     }
 
     @Bean
     @ConditionalOnMissingBean(IdempotencyFilter.class)
     @ConditionalOnBean(GuardedIdempotencyStore.class)
     FilterRegistrationBean<IdempotencyFilter> idempotencyFilter(IdempotencyPolicyResolver policies,
-            IdempotencyScopeResolver scopeResolver, GuardedIdempotencyStore store,
+            IdempotencyScopeResolver scopeResolver, IdempotencyTenantResolver tenantResolver,
+            GuardedIdempotencyStore store,
             ObjectProvider<LeaseHeartbeat> heartbeat, ObjectProvider<IdempotencyMetrics> metrics,
             ObjectProvider<RequestTransactions> transactions, ObjectProvider<OutcomeLog> outcomes,
             IdempotencyProperties properties) {
         IdempotencyFilter.Settings settings = new IdempotencyFilter.Settings(properties.getHeaderName(),
-                properties.getMaxKeyLength(), properties.getMaxRequestSize().toBytes(),
+                properties.getMaxKeyLength(), properties.getScope().getMaxLength(),
+                properties.getMaxRequestSize().toBytes(),
                 properties.getMaxStoredResponseSize().toBytes(), properties.getReplayedHeaders(),
                 new HashSet<>(properties.getUnstoredStatuses()), properties.isStoreRejectedBeforeHandler(),
                 properties.getFailureMode() == IdempotencyProperties.FailureMode.FAIL_OPEN,
                 properties.getInFlightRetryAfter(), properties.getUnavailableRetryAfter(),
                 properties.isAdvertiseExpiry());
         IdempotencyFilter filter = new IdempotencyFilter(policies,
-                new ScopeResolvers(scopeResolver, properties.getScope().getTenantHeader()), store,
+                new ScopeResolvers(scopeResolver, tenantResolver), store,
                 heartbeat.getIfAvailable(), metrics.getIfAvailable(() -> IdempotencyMetrics.NONE), settings,
                 Clock.systemUTC(), transactions.getIfAvailable(), outcomes.getIfAvailable());
         FilterRegistrationBean<IdempotencyFilter> registration = new FilterRegistrationBean<>(filter);

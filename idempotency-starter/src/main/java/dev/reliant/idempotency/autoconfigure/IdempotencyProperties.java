@@ -57,9 +57,10 @@ public class IdempotencyProperties {
 
     /**
      * Statuses that are never stored, so the key stays free for a retry: by default the answers of security and
-     * request-size checks.
+     * request-size checks, and those that ask the client to try again later (408 Request Timeout, 425 Too Early,
+     * 429 Too Many Requests), which would otherwise be replayed for the whole retention.
      */
-    private List<Integer> unstoredStatuses = new ArrayList<>(List.of(401, 403, 413, 415));
+    private List<Integer> unstoredStatuses = new ArrayList<>(List.of(401, 403, 408, 413, 415, 425, 429));
 
     /**
      * Whether responses to requests that Spring MVC rejected before the handler ran (body unreadable, validation
@@ -312,6 +313,12 @@ public class IdempotencyProperties {
         /** How often a running request renews its lease; by default a third of the lease. */
         private Duration interval;
 
+        /**
+         * How long a request's lease is renewed at most. A handler that runs longer (hung on a deadlock or a call
+         * without a timeout) loses its key once the lease then lapses, and a retry takes it over.
+         */
+        private Duration maxExecutionTime = Duration.ofMinutes(10);
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -327,6 +334,14 @@ public class IdempotencyProperties {
         public void setInterval(Duration interval) {
             this.interval = interval;
         }
+
+        public Duration getMaxExecutionTime() {
+            return maxExecutionTime;
+        }
+
+        public void setMaxExecutionTime(Duration maxExecutionTime) {
+            this.maxExecutionTime = maxExecutionTime;
+        }
     }
 
     /** Whose keys a request's key belongs to. */
@@ -335,8 +350,13 @@ public class IdempotencyProperties {
         /** How the scope of a request is found, unless an IdempotencyScopeResolver bean is defined. */
         private ScopeMode mode = ScopeMode.PRINCIPAL;
 
-        /** Header that names the tenant, for mode TENANT or @Idempotent(scope = TENANT). */
-        private String tenantHeader = "X-Tenant-Id";
+        /**
+         * Longest scope (user or tenant name with its kind prefix), in characters; a request with a longer one is
+         * rejected with 400 before the store is asked.
+         */
+        private int maxLength = 255;
+
+        private final Tenant tenant = new Tenant();
 
         public ScopeMode getMode() {
             return mode;
@@ -346,12 +366,62 @@ public class IdempotencyProperties {
             this.mode = mode;
         }
 
-        public String getTenantHeader() {
-            return tenantHeader;
+        public int getMaxLength() {
+            return maxLength;
         }
 
-        public void setTenantHeader(String tenantHeader) {
-            this.tenantHeader = tenantHeader;
+        public void setMaxLength(int maxLength) {
+            this.maxLength = maxLength;
+        }
+
+        public Tenant getTenant() {
+            return tenant;
+        }
+    }
+
+    /**
+     * Where the tenant of a request comes from, for mode TENANT or @Idempotent(scope = TENANT), unless an
+     * IdempotencyTenantResolver bean is defined. It is always something the server authenticated.
+     */
+    public static class Tenant {
+
+        /** Prefix of the Spring Security authority that names the principal's tenant (TENANT_acme is acme). */
+        private String authorityPrefix = "TENANT_";
+
+        /**
+         * Header that names the tenant, set by a trusted gateway in front of the application (which must drop the
+         * client's own). Only when it is set is a header used at all; the principal's authority is then ignored.
+         */
+        private String trustedHeader;
+
+        /**
+         * Whether a tenant from the trusted header is combined with the principal, so that each user of a tenant
+         * has keys of their own; switch off when the gateway authenticates the tenant alone.
+         */
+        private boolean withPrincipal = true;
+
+        public String getAuthorityPrefix() {
+            return authorityPrefix;
+        }
+
+        public void setAuthorityPrefix(String authorityPrefix) {
+            this.authorityPrefix = authorityPrefix;
+        }
+
+        public String getTrustedHeader() {
+            return trustedHeader;
+        }
+
+        public void setTrustedHeader(String trustedHeader) {
+            this.trustedHeader = trustedHeader;
+        }
+
+        public boolean isWithPrincipal() {
+            return withPrincipal;
+        }
+
+        public void setWithPrincipal(boolean withPrincipal) {
+            this.withPrincipal = withPrincipal;
         }
     }
 
@@ -361,7 +431,7 @@ public class IdempotencyProperties {
         /** By authenticated principal; unauthenticated requests share one anonymous scope. */
         PRINCIPAL,
 
-        /** By the tenant header; a request without it is rejected with 400. */
+        /** By the authenticated tenant (see scope.tenant); a request without one is rejected with 400. */
         TENANT,
 
         /** No scope: every client shares one key space. Choose it only when keys cannot collide across clients. */

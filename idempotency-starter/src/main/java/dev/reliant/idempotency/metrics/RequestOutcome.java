@@ -26,6 +26,9 @@ public enum RequestOutcome {
     /** The request had no scope where one is required (400). */
     MISSING_SCOPE,
 
+    /** The request's scope was longer than allowed (400). */
+    INVALID_SCOPE,
+
     /** The request body exceeded the limit (413). */
     TOO_LARGE,
 

@@ -1,5 +1,9 @@
 package dev.reliant.idempotency.web;
 
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import org.aopalliance.aop.Advice;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -21,6 +25,8 @@ public class HandlerInvocationInterceptor extends AbstractPointcutAdvisor implem
     private static final Pointcut HANDLER_METHODS = new AnnotationMatchingPointcut(Controller.class,
             RequestMapping.class, true);
 
+    private final Map<Method, Boolean> streaming = new ConcurrentHashMap<>();
+
     /** Outermost, so that what the handler's own advice (transactions, security) throws counts as the handler's. */
     public HandlerInvocationInterceptor() {
         setOrder(Ordered.HIGHEST_PRECEDENCE);
@@ -31,6 +37,12 @@ public class HandlerInvocationInterceptor extends AbstractPointcutAdvisor implem
         HandlerInvocation handler = HandlerInvocation.current();
         if (handler == null) {
             return invocation.proceed();
+        }
+        if (streaming.computeIfAbsent(invocation.getMethod(), StreamingEndpointGuard::streams)) {
+            // The startup check compares path rules with mappings as texts and may miss one: refuse before the
+            // handler runs, so the key is released, rather than lose the body and hold the key.
+            throw new IllegalStateException("An idempotent request reached " + invocation.getMethod()
+                    + ", which streams or answers asynchronously; its response cannot be stored, so it was not run");
         }
         handler.enter();
         boolean returned = false;

@@ -165,6 +165,13 @@ public class IdempotencyFilter extends OncePerRequestFilter {
                     IdempotencyProblems.SCOPE_MISSING, "The request does not say whose key this is.", null);
             return;
         }
+        if (scope.length() > settings.maxScopeLength()) {
+            reject(request, response, RequestOutcome.INVALID_SCOPE, HttpStatus.BAD_REQUEST,
+                    IdempotencyProblems.SCOPE_INVALID, "The request's scope (its user or tenant name) is longer than "
+                            + settings.maxScopeLength() + " characters; the key was not used.",
+                    null);
+            return;
+        }
         HttpServletRequest handlerRequest;
         byte[] fingerprintBody;
         if (isForm(request)) {
@@ -689,6 +696,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
      *
      * @param headerName the key header
      * @param maxKeyLength longest key
+     * @param maxScopeLength longest scope
      * @param maxRequestBytes largest request body
      * @param maxStoredResponseBytes largest stored response body
      * @param replayedHeaders extra replayed response headers
@@ -699,7 +707,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
      * @param unavailableRetryAfter Retry-After of 503
      * @param advertiseExpiry whether to send {@value #EXPIRES_HEADER}
      */
-    public record Settings(String headerName, int maxKeyLength, long maxRequestBytes, long maxStoredResponseBytes,
+    public record Settings(String headerName, int maxKeyLength, int maxScopeLength, long maxRequestBytes, long maxStoredResponseBytes,
             List<String> replayedHeaders, Set<Integer> unstoredStatuses, boolean storeRejectedBeforeHandler,
             boolean failOpen, Duration inFlightRetryAfter, Duration unavailableRetryAfter, boolean advertiseExpiry) {
     }

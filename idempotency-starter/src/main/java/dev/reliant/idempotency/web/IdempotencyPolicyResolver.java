@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import dev.reliant.idempotency.FingerprintMode;
 import dev.reliant.idempotency.Idempotent;
@@ -30,6 +31,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
 /**
  * Finds the {@link IdempotencyPolicy} of a request: from {@link Idempotent} on the handler method or its class, or
  * else from the first configured path rule that matches. Requests that are neither pass through untouched.
+ * {@code @Idempotent} on a class covers its handlers' unsafe methods only: a GET or HEAD changes nothing that a
+ * retry could repeat, and claiming keys for it would only make reads conflict.
  */
 public class IdempotencyPolicyResolver {
 
@@ -39,7 +42,9 @@ public class IdempotencyPolicyResolver {
 
     private final IdempotencyPolicy defaults;
 
-    private final Map<Method, Optional<IdempotencyPolicy>> annotated = new ConcurrentHashMap<>();
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+
+    private final Map<Method, Optional<AnnotatedPolicy>> annotated = new ConcurrentHashMap<>();
 
     private volatile List<AnnotatedMapping> annotatedMappings;
 
@@ -60,10 +65,10 @@ public class IdempotencyPolicyResolver {
         if (mayBeAnnotated(request, path)) {
             HandlerMethod handler = handlerMethod(request);
             if (handler != null) {
-                Optional<IdempotencyPolicy> policy = annotated.computeIfAbsent(handler.getMethod(),
-                        method -> Optional.ofNullable(fromAnnotation(findAnnotation(handler))));
-                if (policy.isPresent()) {
-                    return policy.get();
+                Optional<AnnotatedPolicy> policy = annotated.computeIfAbsent(handler.getMethod(),
+                        method -> Optional.ofNullable(fromAnnotation(handler)));
+                if (policy.isPresent() && policy.get().appliesTo(request.getMethod())) {
+                    return policy.get().policy();
                 }
             }
         }
@@ -75,6 +80,37 @@ public class IdempotencyPolicyResolver {
         Idempotent onMethod = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class);
         return (onMethod != null) ? onMethod
                 : AnnotatedElementUtils.findMergedAnnotation(handler.getBeanType(), Idempotent.class);
+    }
+
+    /**
+     * Whether {@code handler}, mapped by {@code mapping}, may serve an idempotent request: through its
+     * {@link Idempotent} (on the method, or on the class for an unsafe method), or through a path rule whose method
+     * and pattern may meet the mapping's. Patterns are compared as texts in both directions, so a rule over
+     * {@code /orders/**} is found to meet a mapping of {@code /orders/{id}/events}.
+     */
+    public boolean mayApplyTo(RequestMappingInfo mapping, HandlerMethod handler) {
+        Set<String> methods = mapping.getMethodsCondition().getMethods().stream().map(RequestMethod::name)
+            .collect(Collectors.toSet());
+        Optional<AnnotatedPolicy> policy = Optional.ofNullable(fromAnnotation(handler));
+        if (policy.isPresent() && (methods.isEmpty() || methods.stream().anyMatch(policy.get()::appliesTo))) {
+            return true;
+        }
+        PathPatternsRequestCondition patterns = mapping.getPathPatternsCondition();
+        for (CompiledRule compiled : rules) {
+            String ruleMethod = compiled.rule().method();
+            boolean methodMeets = !StringUtils.hasText(ruleMethod) || methods.isEmpty()
+                    || methods.stream().anyMatch(ruleMethod::equalsIgnoreCase);
+            if (methodMeets && (patterns == null || patterns.getPatterns().stream()
+                .anyMatch(pattern -> meet(compiled.pattern(), pattern)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean meet(PathPattern rule, PathPattern mapping) {
+        return rule.matches(PathContainer.parsePath(mapping.getPatternString()))
+                || mapping.matches(PathContainer.parsePath(rule.getPatternString()));
     }
 
     /**
@@ -129,13 +165,16 @@ public class IdempotencyPolicyResolver {
         }
     }
 
-    private IdempotencyPolicy fromAnnotation(Idempotent idempotent) {
+    private AnnotatedPolicy fromAnnotation(HandlerMethod handler) {
+        Idempotent idempotent = findAnnotation(handler);
         if (idempotent == null) {
             return null;
         }
-        return new IdempotencyPolicy(idempotent.required(), duration(idempotent.ttl(), defaults.retention()),
-                duration(idempotent.lease(), defaults.lease()), fingerprint(idempotent.fingerprint()),
-                List.of(idempotent.fingerprintHeaders()), idempotent.scope());
+        boolean onClass = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class) == null;
+        return new AnnotatedPolicy(new IdempotencyPolicy(idempotent.required(),
+                duration(idempotent.ttl(), defaults.retention()), duration(idempotent.lease(), defaults.lease()),
+                fingerprint(idempotent.fingerprint()), List.of(idempotent.fingerprintHeaders()), idempotent.scope()),
+                onClass);
     }
 
     private IdempotencyPolicy fromRules(HttpServletRequest request, PathContainer path) {
@@ -182,6 +221,14 @@ public class IdempotencyPolicyResolver {
     }
 
     private record CompiledRule(PathRule rule, PathPattern pattern) {
+    }
+
+    /** The policy of an annotated handler method; one annotated through its class covers unsafe methods only. */
+    private record AnnotatedPolicy(IdempotencyPolicy policy, boolean unsafeMethodsOnly) {
+
+        boolean appliesTo(String method) {
+            return !unsafeMethodsOnly || !SAFE_METHODS.contains(method);
+        }
     }
 
     /**

@@ -18,6 +18,10 @@ import org.springframework.beans.factory.DisposableBean;
  * Keeps a running request's claim alive by renewing its lease at a fixed interval, so a handler may take longer
  * than one lease while a crashed owner's claim still lapses after one. A renewal the store refuses means another
  * request took the key; that is remembered and reported when the request finishes.
+ * <p>
+ * Renewal stops after the maximum execution time: a handler that hangs (a deadlock, a call without a timeout) must
+ * not hold its key for ever. Its claim then lapses like a crashed owner's, and a retry takes the key over; if the
+ * hung request finishes after all, its outcome is fenced off.
  */
 public class LeaseHeartbeat implements DisposableBean {
 
@@ -27,14 +31,18 @@ public class LeaseHeartbeat implements DisposableBean {
 
     private final Duration interval;
 
+    private final Duration maxExecutionTime;
+
     private final ScheduledExecutorService scheduler;
 
     /**
      * @param interval how often to renew; {@code null} for a third of each request's lease
+     * @param maxExecutionTime how long after its start a request's lease is renewed at most
      */
-    public LeaseHeartbeat(GuardedIdempotencyStore store, Duration interval) {
+    public LeaseHeartbeat(GuardedIdempotencyStore store, Duration interval, Duration maxExecutionTime) {
         this.store = store;
         this.interval = interval;
+        this.maxExecutionTime = maxExecutionTime;
         AtomicInteger threads = new AtomicInteger();
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(2, runnable -> {
             Thread thread = new Thread(runnable, "reliant-idempotency-heartbeat-" + threads.incrementAndGet());
@@ -49,13 +57,19 @@ public class LeaseHeartbeat implements DisposableBean {
     /** Starts renewing the claim of {@code owner} on {@code key} until the returned beat is stopped. */
     public Beat start(String key, String owner, Duration lease) {
         long every = ((interval != null) ? interval : lease.dividedBy(3)).toMillis();
-        Beat beat = new Beat();
+        Beat beat = new Beat(System.nanoTime() + maxExecutionTime.toNanos());
         beat.task = scheduler.scheduleAtFixedRate(() -> renew(beat, key, owner, lease), every, Math.max(1, every),
                 TimeUnit.MILLISECONDS);
         return beat;
     }
 
     private void renew(Beat beat, String key, String owner, Duration lease) {
+        if (System.nanoTime() - beat.deadline > 0) {
+            beat.stop();
+            log.warn("Idempotent request for key {} has run longer than {}; its lease is no longer renewed, so a "
+                    + "retry takes the key over once the lease lapses", key, maxExecutionTime);
+            return;
+        }
         try {
             if (!store.renew(key, owner, lease)) {
                 beat.lost = true;
@@ -76,9 +90,15 @@ public class LeaseHeartbeat implements DisposableBean {
     /** One request's renewals. */
     public static final class Beat {
 
+        private final long deadline;
+
         private volatile ScheduledFuture<?> task;
 
         private volatile boolean lost;
+
+        private Beat(long deadline) {
+            this.deadline = deadline;
+        }
 
         public void stop() {
             ScheduledFuture<?> current = task;

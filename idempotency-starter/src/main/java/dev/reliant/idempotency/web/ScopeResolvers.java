@@ -4,13 +4,16 @@ import java.security.Principal;
 
 import dev.reliant.idempotency.IdempotencyScope;
 import dev.reliant.idempotency.IdempotencyScopeResolver;
+import dev.reliant.idempotency.IdempotencyTenantResolver;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.util.StringUtils;
 
 /**
  * The scope of a request for each {@link IdempotencyScope}. Scopes carry a kind prefix ({@code user:},
- * {@code tenant:}) so that a user and a tenant with the same name never share keys.
+ * {@code tenant:}) so that a user and a tenant with the same name never share keys. Every built-in scope comes from
+ * what the server authenticated (the principal, the tenant of {@link IdempotencyTenantResolver}), never from a value
+ * the client chose: that is what keeps one client from reading another's stored responses.
  */
 public final class ScopeResolvers {
 
@@ -18,11 +21,11 @@ public final class ScopeResolvers {
 
     private final IdempotencyScopeResolver defaultResolver;
 
-    private final String tenantHeader;
+    private final IdempotencyTenantResolver tenantResolver;
 
-    public ScopeResolvers(IdempotencyScopeResolver defaultResolver, String tenantHeader) {
+    public ScopeResolvers(IdempotencyScopeResolver defaultResolver, IdempotencyTenantResolver tenantResolver) {
         this.defaultResolver = defaultResolver;
-        this.tenantHeader = tenantHeader;
+        this.tenantResolver = tenantResolver;
     }
 
     /** The scope of {@code request} under {@code scope}; {@code null} when the request has none. */
@@ -30,7 +33,7 @@ public final class ScopeResolvers {
         return switch (scope) {
             case DEFAULT -> defaultResolver.resolve(request);
             case PRINCIPAL -> principal(request);
-            case TENANT -> tenant(request, tenantHeader);
+            case TENANT -> TenantResolvers.scope(request, tenantResolver);
             case GLOBAL -> GLOBAL;
         };
     }
@@ -40,9 +43,9 @@ public final class ScopeResolvers {
         return ScopeResolvers::principal;
     }
 
-    /** Scope by a tenant header. */
-    public static IdempotencyScopeResolver byTenantHeader(String header) {
-        return request -> tenant(request, header);
+    /** Scope by the tenant the server authenticated the request for. */
+    public static IdempotencyScopeResolver byTenant(IdempotencyTenantResolver tenants) {
+        return request -> TenantResolvers.scope(request, tenants);
     }
 
     /** One scope for everybody. */
@@ -50,15 +53,10 @@ public final class ScopeResolvers {
         return request -> GLOBAL;
     }
 
-    private static String principal(HttpServletRequest request) {
+    static String principal(HttpServletRequest request) {
         Principal principal = request.getUserPrincipal();
         return (principal != null && StringUtils.hasText(principal.getName())) ? "user:" + principal.getName()
                 : "anonymous";
-    }
-
-    private static String tenant(HttpServletRequest request, String header) {
-        String tenant = request.getHeader(header);
-        return StringUtils.hasText(tenant) ? "tenant:" + tenant.trim() : null;
     }
 
     /**

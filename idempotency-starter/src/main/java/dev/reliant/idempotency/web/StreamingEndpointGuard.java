@@ -1,5 +1,6 @@
 package dev.reliant.idempotency.web;
 
+import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -11,16 +12,15 @@ import org.springframework.core.ResolvableType;
 import org.springframework.http.HttpEntity;
 import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.context.request.async.WebAsyncTask;
-import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /**
- * Refuses to start an application in which an {@code @Idempotent} handler streams or answers asynchronously
- * (server-sent events, {@link StreamingResponseBody}, {@link DeferredResult}, ...): such a response is not
- * complete when the filter must store it, and silently running the handler again on every retry is exactly what
- * idempotency is there to prevent.
+ * Refuses to start an application in which a handler that streams or answers asynchronously (server-sent events,
+ * {@link StreamingResponseBody}, {@link DeferredResult}, ...) is idempotent, through {@code @Idempotent} or a path
+ * rule: such a response is not complete when the filter must store it, and silently running the handler again on
+ * every retry is exactly what idempotency is there to prevent.
  */
 public class StreamingEndpointGuard implements SmartInitializingSingleton {
 
@@ -32,28 +32,34 @@ public class StreamingEndpointGuard implements SmartInitializingSingleton {
 
     private final List<RequestMappingHandlerMapping> handlerMappings;
 
-    public StreamingEndpointGuard(List<RequestMappingHandlerMapping> handlerMappings) {
+    private final IdempotencyPolicyResolver policies;
+
+    public StreamingEndpointGuard(List<RequestMappingHandlerMapping> handlerMappings,
+            IdempotencyPolicyResolver policies) {
         this.handlerMappings = handlerMappings;
+        this.policies = policies;
     }
 
     @Override
     public void afterSingletonsInstantiated() {
         List<String> offenders = handlerMappings.stream()
-            .flatMap(mapping -> mapping.getHandlerMethods().values().stream())
-            .filter(handler -> IdempotencyPolicyResolver.findAnnotation(handler) != null)
-            .filter(StreamingEndpointGuard::streams)
-            .map(HandlerMethod::getShortLogMessage)
+            .flatMap(mapping -> mapping.getHandlerMethods().entrySet().stream())
+            .filter(entry -> streams(entry.getValue().getMethod()))
+            .filter(entry -> policies.mayApplyTo(entry.getKey(), entry.getValue()))
+            .map(entry -> entry.getValue().getShortLogMessage())
             .distinct()
             .collect(Collectors.toList());
         if (!offenders.isEmpty()) {
-            throw new IllegalStateException("@Idempotent cannot protect handlers that stream or answer "
+            throw new IllegalStateException("Idempotency cannot protect handlers that stream or answer "
                     + "asynchronously, because their response is not complete when it must be stored: " + offenders
-                    + ". Return the complete response instead, or remove @Idempotent.");
+                    + ". Return the complete response instead, or remove @Idempotent (or narrow the "
+                    + "reliant.idempotency.rules that match them).");
         }
     }
 
-    static boolean streams(HandlerMethod handler) {
-        ResolvableType returnType = ResolvableType.forMethodReturnType(handler.getMethod());
+    /** Whether a handler method's response is written after it returned (streamed or asynchronous). */
+    public static boolean streams(Method method) {
+        ResolvableType returnType = ResolvableType.forMethodReturnType(method);
         if (HttpEntity.class.isAssignableFrom(returnType.toClass())) {
             returnType = returnType.as(HttpEntity.class).getGeneric(0);
         }

@@ -12,11 +12,18 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
-/** A small web application with idempotent endpoints, HTTP Basic users alice and bob, and a public area. */
+/**
+ * A small web application with idempotent endpoints, HTTP Basic users (alice and carol of tenant acme, bob of
+ * tenant globex, dave of no tenant, and one with an over-long name), and a public area.
+ */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import({ TestController.class, LedgerController.class, Ledger.class })
+@Import({ TestController.class, LedgerController.class, Ledger.class, ClassLevelController.class,
+        StreamingController.class })
 public class TestApplication {
+
+    /** A user whose name is longer than the longest scope. */
+    public static final String LONG_NAMED_USER = "u".repeat(300);
 
     /** Outside the idempotency filter (-90), inside Spring Security's (-100). */
     @Bean
@@ -38,8 +45,11 @@ public class TestApplication {
     @Bean
     UserDetailsService users() {
         InMemoryUserDetailsManager users = new InMemoryUserDetailsManager(
-                User.withUsername("alice").password("{noop}alice-pass").build(),
-                User.withUsername("bob").password("{noop}bob-pass").build());
+                User.withUsername("alice").password("{noop}alice-pass").authorities("TENANT_acme").build(),
+                User.withUsername("bob").password("{noop}bob-pass").authorities("TENANT_globex").build(),
+                User.withUsername("carol").password("{noop}carol-pass").authorities("TENANT_acme").build(),
+                User.withUsername("dave").password("{noop}dave-pass").build(),
+                User.withUsername(LONG_NAMED_USER).password("{noop}" + LONG_NAMED_USER + "-pass").build());
         return users::loadUserByUsername;
     }
 }

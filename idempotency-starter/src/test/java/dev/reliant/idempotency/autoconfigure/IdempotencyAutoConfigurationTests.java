@@ -5,6 +5,7 @@ import java.time.Clock;
 import dev.reliant.idempotency.Idempotent;
 import dev.reliant.idempotency.IdempotencyScopeResolver;
 import dev.reliant.idempotency.IdempotencyStore;
+import dev.reliant.idempotency.IdempotencyTenantResolver;
 import dev.reliant.idempotency.jdbc.IdempotencySchemaMigrator;
 import dev.reliant.idempotency.jdbc.JdbcIdempotencyStore;
 import dev.reliant.idempotency.memory.InMemoryIdempotencyStore;
@@ -12,6 +13,7 @@ import dev.reliant.idempotency.outcome.OutcomeLog;
 import dev.reliant.idempotency.outcome.RequestTransactions;
 import dev.reliant.idempotency.redis.RedisIdempotencyStore;
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
+import dev.reliant.idempotency.web.AuthorityTenantResolver;
 import dev.reliant.idempotency.web.IdempotencyFilter;
 import dev.reliant.testsupport.TestPostgres;
 import dev.reliant.testsupport.TestRedis;
@@ -29,6 +31,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -180,9 +184,63 @@ class IdempotencyAutoConfigurationTests {
     void streamingIdempotentEndpointsFailAtStartup() {
         runner.withUserConfiguration(StreamingController.class).run(context -> {
             assertThat(context).hasFailed();
-            assertThat(rootMessage(context.getStartupFailure())).contains("@Idempotent cannot protect")
+            assertThat(rootMessage(context.getStartupFailure())).contains("Idempotency cannot protect")
                 .contains("events")
                 .contains("download");
+        });
+    }
+
+    @Test
+    void streamingEndpointsMatchedByAPathRuleFailAtStartup() {
+        runner.withUserConfiguration(UnannotatedStreamingController.class)
+            .withPropertyValues("reliant.idempotency.rules[0].method=POST",
+                    "reliant.idempotency.rules[0].pattern=/feeds/**")
+            .run(context -> {
+                assertThat(context).hasFailed();
+                assertThat(rootMessage(context.getStartupFailure())).contains("Idempotency cannot protect")
+                    .contains("feed")
+                    .doesNotContain("ticker");
+            });
+    }
+
+    @Test
+    void streamingEndpointsOutsideEveryRuleStart() {
+        runner.withUserConfiguration(UnannotatedStreamingController.class)
+            .withPropertyValues("reliant.idempotency.rules[0].method=POST",
+                    "reliant.idempotency.rules[0].pattern=/orders/**")
+            .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void idempotentOnAClassLeavesItsStreamingReadsAlone() {
+        runner.withUserConfiguration(AnnotatedClassWithStreamingRead.class)
+            .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void tenantComesFromSpringSecurityAuthoritiesByDefault() {
+        runner.run(context -> assertThat(context).getBean(IdempotencyTenantResolver.class)
+            .isInstanceOf(AuthorityTenantResolver.class));
+    }
+
+    @Test
+    void aTenantHeaderIsOnlyReadWhenDeclaredTrusted() {
+        runner.withPropertyValues("reliant.idempotency.scope.tenant.trusted-header=X-Gateway-Tenant")
+            .run(context -> {
+                IdempotencyTenantResolver tenants = context.getBean(IdempotencyTenantResolver.class);
+                MockHttpServletRequest request = new MockHttpServletRequest();
+                request.addHeader("X-Gateway-Tenant", "acme");
+                request.setUserPrincipal(() -> "bob");
+                assertThat(tenants.resolve(request)).isEqualTo("acme/user:bob");
+            });
+    }
+
+    @Test
+    void withoutSpringSecurityAndWithoutATrustedHeaderThereIsNoTenant() {
+        runner.withClassLoader(new FilteredClassLoader("org.springframework.security")).run(context -> {
+            MockHttpServletRequest request = new MockHttpServletRequest();
+            request.addHeader("X-Tenant-Id", "acme");
+            assertThat(context.getBean(IdempotencyTenantResolver.class).resolve(request)).isNull();
         });
     }
 
@@ -205,6 +263,35 @@ class IdempotencyAutoConfigurationTests {
         @Bean
         IdempotencyScopeResolver ownScope() {
             return request -> "account:" + request.getHeader("X-Account");
+        }
+    }
+
+    @RestController
+    static class UnannotatedStreamingController {
+
+        @PostMapping("/feeds/{id}")
+        SseEmitter feed() {
+            return new SseEmitter();
+        }
+
+        @PostMapping("/ticker")
+        SseEmitter ticker() {
+            return new SseEmitter();
+        }
+    }
+
+    @RestController
+    @Idempotent
+    static class AnnotatedClassWithStreamingRead {
+
+        @GetMapping("/quotes")
+        SseEmitter quotes() {
+            return new SseEmitter();
+        }
+
+        @PostMapping("/quotes")
+        String quote() {
+            return "quoted";
         }
     }
 

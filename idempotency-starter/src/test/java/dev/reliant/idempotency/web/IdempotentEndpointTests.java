@@ -10,7 +10,10 @@ import java.util.UUID;
 import dev.reliant.idempotency.IdempotencyProblems;
 import dev.reliant.idempotency.app.Executions;
 import dev.reliant.idempotency.app.RunningApp;
+import dev.reliant.idempotency.app.TestApplication;
 import dev.reliant.idempotency.app.TestController;
+import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import dev.reliant.testsupport.TestRedis;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -33,8 +36,10 @@ class IdempotentEndpointTests {
         properties[redis.length] = "reliant.idempotency.max-request-size=10KB";
         properties[redis.length + 1] = "reliant.idempotency.max-stored-response-size=64KB";
         properties[redis.length + 2] = "reliant.idempotency.rules[0].method=POST";
-        String[] all = java.util.Arrays.copyOf(properties, properties.length + 1);
+        String[] all = java.util.Arrays.copyOf(properties, properties.length + 3);
         all[properties.length] = "reliant.idempotency.rules[0].pattern=/public/ruled";
+        all[properties.length + 1] = "reliant.idempotency.rules[1].method=POST";
+        all[properties.length + 2] = "reliant.idempotency.rules[1].pattern=/public/stream/b*";
         app = RunningApp.start(all);
     }
 
@@ -273,17 +278,58 @@ class IdempotentEndpointTests {
     }
 
     @Test
-    void tenantsNeverShareKeys() {
+    void tenantComesFromTheAuthenticatedPrincipalNeverFromAClientHeader() {
         String key = newKey();
-        HttpResponse<byte[]> acme = app.post("/api/tenant").key(key).header("X-Tenant-Id", "acme").send();
-        HttpResponse<byte[]> globex = app.post("/api/tenant").key(key).header("X-Tenant-Id", "globex").send();
-        assertThat(globex.headers().firstValue("Idempotent-Replayed")).isEmpty();
-        assertThat(globex.body()).isNotEqualTo(acme.body());
-        HttpResponse<byte[]> acmeAsBob = app.post("/api/tenant").key(key).header("X-Tenant-Id", "acme").as("bob")
+        HttpResponse<byte[]> acme = app.post("/api/tenant").key(key).send();
+        HttpResponse<byte[]> colleague = app.post("/api/tenant").key(key).as("carol").send();
+        assertThat(colleague.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(colleague.body()).as("the tenant, not the user, owns the key").isEqualTo(acme.body());
+        HttpResponse<byte[]> forged = app.post("/api/tenant").key(key).header("X-Tenant-Id", "acme").as("bob")
             .send();
-        assertThat(acmeAsBob.body()).as("the tenant, not the user, owns the key").isEqualTo(acme.body());
-        assertProblem(app.post("/api/tenant").key(newKey()).send(), 400,
+        assertThat(forged.statusCode()).isEqualTo(200);
+        assertThat(forged.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(forged.body()).as("bob's tenant is globex, whatever header he sends").isNotEqualTo(acme.body());
+        assertProblem(app.post("/api/tenant").key(newKey()).header("X-Tenant-Id", "acme").as("dave").send(), 400,
                 IdempotencyProblems.SCOPE_MISSING.toString());
+    }
+
+    @Test
+    void overLongScopeIsRejectedBeforeTheStoreIsAsked() {
+        String user = TestApplication.LONG_NAMED_USER;
+        for (int i = 0; i < 120; i++) {
+            assertProblem(app.post("/api/orders").key(newKey()).json("{}").as(user).send(), 400,
+                    IdempotencyProblems.SCOPE_INVALID.toString());
+        }
+        assertThat(app.context().getBean(GuardedIdempotencyStore.class).circuitState())
+            .isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(app.post("/api/orders").key(newKey()).json("{}").send().statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void idempotentOnAClassCoversItsUnsafeMethodsOnly() {
+        String key = newKey();
+        HttpResponse<byte[]> read = app.get("/api/class-level").key(key).send();
+        HttpResponse<byte[]> readAgain = app.get("/api/class-level").key(key).send();
+        assertThat(readAgain.statusCode()).isEqualTo(200);
+        assertThat(readAgain.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(readAgain.body()).isNotEqualTo(read.body());
+        HttpResponse<byte[]> write = app.post("/api/class-level").key(key).send();
+        HttpResponse<byte[]> writeAgain = app.post("/api/class-level").key(key).send();
+        assertThat(writeAgain.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(writeAgain.body()).isEqualTo(write.body());
+        assertProblem(app.post("/api/class-level").send(), 400, IdempotencyProblems.KEY_MISSING.toString());
+    }
+
+    @Test
+    void streamingHandlerThatARuleMatchesIsRefusedBeforeItRunsAndItsKeyIsReleased() {
+        String key = newKey();
+        HttpResponse<byte[]> first = app.post("/public/stream/b.c").key(key).anonymous().send();
+        HttpResponse<byte[]> retry = app.post("/public/stream/b.c").key(key).anonymous().send();
+        assertThat(first.statusCode()).isEqualTo(500);
+        assertThat(retry.statusCode()).as("released, not held or tombstoned").isEqualTo(500);
+        assertThat(Executions.count(TestController.executionKey("/public/stream/b.c", key, null, null))).isZero();
+        HttpResponse<byte[]> unprotected = app.post("/public/stream/x.c").anonymous().send();
+        assertThat(new String(unprotected.body(), StandardCharsets.UTF_8)).isEqualTo("streamed");
     }
 
     @Test
