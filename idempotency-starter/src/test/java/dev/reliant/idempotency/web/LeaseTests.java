@@ -93,6 +93,9 @@ class LeaseTests {
             GuardedIdempotencyStore store = survivor.context().getBean(GuardedIdempotencyStore.class);
             String storageKey = ScopeResolvers.storageKey("user:alice", key);
             await().until(() -> store.find(storageKey).isPresent());
+            HttpResponse<byte[]> whileItRuns = survivor.post(SLOW).key(key).send();
+            assertThat(whileItRuns.statusCode()).as("the child's running request holds the key").isEqualTo(409);
+            assertThat(executions(SLOW, key, "alice")).isZero();
 
             doomed.kill();
 
