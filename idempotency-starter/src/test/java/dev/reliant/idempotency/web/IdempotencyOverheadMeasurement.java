@@ -39,18 +39,18 @@ class IdempotencyOverheadMeasurement {
         try (RunningApp app = RunningApp.start(RunningApp.redis(TestRedis.newKeyPrefix()));
                 RedisClient client = RedisClient.create(TestRedis.server().url());
                 StatefulRedisConnection<String, String> redis = client.connect()) {
-            run(i -> app.post("/bench/plain").json(payload), REQUESTS);
-            run(i -> app.post("/bench/idempotent").key("warm-" + i).json(payload), REQUESTS);
+            run(i -> app.post("/bench/plain").json(payload), REQUESTS, false);
+            run(i -> app.post("/bench/idempotent").key("warm-" + i).json(payload), REQUESTS, false);
 
-            Run plain = run(i -> app.post("/bench/plain").json(payload), REQUESTS);
+            Run plain = run(i -> app.post("/bench/plain").json(payload), REQUESTS, false);
             String[] keys = new String[REQUESTS];
             Arrays.setAll(keys, i -> UUID.randomUUID().toString());
             Map<String, Long> before = commandCounts(redis);
-            Run first = run(i -> app.post("/bench/idempotent").key(keys[i]).json(payload), REQUESTS);
+            Run first = run(i -> app.post("/bench/idempotent").key(keys[i]).json(payload), REQUESTS, false);
             Map<String, Long> afterFirst = commandCounts(redis);
-            Run replay = run(i -> app.post("/bench/idempotent").key(keys[i]).json(payload), REQUESTS);
+            Run replay = run(i -> app.post("/bench/idempotent").key(keys[i]).json(payload), REQUESTS, true);
             Map<String, Long> afterReplay = commandCounts(redis);
-            Run plainAgain = run(i -> app.post("/bench/plain").json(payload), REQUESTS);
+            Run plainAgain = run(i -> app.post("/bench/plain").json(payload), REQUESTS, false);
 
             System.out.printf("%nidempotency overhead, %d threads x %d requests, 1 KiB JSON echo%n", THREADS,
                     REQUESTS / THREADS);
@@ -60,11 +60,17 @@ class IdempotencyOverheadMeasurement {
             print("plain (again)", plainAgain);
             System.out.printf("redis commands per first execution: %s%n", perRequest(before, afterFirst));
             System.out.printf("redis commands per replay: %s%n", perRequest(afterFirst, afterReplay));
-            assertThat(first.nanos()).hasSize(REQUESTS);
+            assertThat(perCommand(before, afterFirst, "evalsha")).as("claim and complete").isEqualTo(2.0);
+            assertThat(perCommand(afterFirst, afterReplay, "evalsha")).as("one claim that finds the record")
+                .isEqualTo(1.0);
         }
     }
 
-    private static Run run(IntFunction<RunningApp.Call> call, int requests) throws Exception {
+    /**
+     * Sends the requests from {@value #THREADS} threads; each must answer 200, replayed exactly when
+     * {@code replayed} says so, or the run fails: a figure for requests that were not what they claim is worthless.
+     */
+    private static Run run(IntFunction<RunningApp.Call> call, int requests, boolean replayed) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         long wallStart = System.nanoTime();
         try {
@@ -80,6 +86,10 @@ class IdempotencyOverheadMeasurement {
                         nanos[i] = System.nanoTime() - start;
                         if (response.statusCode() != 200) {
                             throw new IllegalStateException("status " + response.statusCode());
+                        }
+                        if (response.headers().firstValue("Idempotent-Replayed").isPresent() != replayed) {
+                            throw new IllegalStateException("expected replayed=" + replayed + " for request "
+                                    + (offset + i));
                         }
                     }
                     return nanos;
@@ -120,6 +130,10 @@ class IdempotencyOverheadMeasurement {
             }
         }
         return counts;
+    }
+
+    private static double perCommand(Map<String, Long> before, Map<String, Long> after, String command) {
+        return (double) (after.getOrDefault(command, 0L) - before.getOrDefault(command, 0L)) / REQUESTS;
     }
 
     private static String perRequest(Map<String, Long> before, Map<String, Long> after) {

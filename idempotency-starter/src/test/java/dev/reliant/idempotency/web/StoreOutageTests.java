@@ -10,6 +10,7 @@ import dev.reliant.idempotency.IdempotencyProblems;
 import dev.reliant.idempotency.app.RunningApp;
 import dev.reliant.testsupport.TcpProxy;
 import dev.reliant.testsupport.TestRedis;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import static dev.reliant.idempotency.app.RunningApp.text;
@@ -66,13 +67,18 @@ class StoreOutageTests {
     @Test
     void failOpenRunsTheRequestUnprotected() {
         try (TcpProxy proxy = proxyToRedis(); RunningApp app = start(proxy, "FAIL_OPEN")) {
-            assertThat(app.post("/api/orders").key(UUID.randomUUID().toString()).json("{}").send().statusCode())
-                .isEqualTo(201);
+            String protectedKey = UUID.randomUUID().toString();
+            assertThat(app.post("/api/orders").key(protectedKey).json("{}").send().statusCode()).isEqualTo(201);
+            assertThat(app.post("/api/orders").key(protectedKey).json("{}").send().headers()
+                .firstValue("Idempotent-Replayed")).as("protected while the store is up").hasValue("true");
             proxy.cut();
             String key = UUID.randomUUID().toString();
             HttpResponse<byte[]> response = app.post("/api/orders").key(key).json("{}").send();
             assertThat(response.statusCode()).isEqualTo(201);
             assertThat(executions("/api/orders", key, "alice")).isEqualTo(1);
+            MeterRegistry meters = app.context().getBean(MeterRegistry.class);
+            assertThat(meters.get("reliant.idempotency.requests").tag("outcome", "store_unavailable").counter()
+                .count()).as("run unprotected because the store was down").isEqualTo(1);
         }
     }
 
