@@ -5,6 +5,7 @@ import javax.sql.DataSource;
 import dev.reliant.outbox.Inbox;
 import dev.reliant.outbox.Outbox;
 import dev.reliant.outbox.OutboxHeaderContributor;
+import dev.reliant.outbox.externalize.ExternalizedEventListener;
 import dev.reliant.outbox.OutboxPublisher;
 import dev.reliant.outbox.ParkedMessages;
 import dev.reliant.outbox.cleanup.OutboxCleaner;
@@ -91,6 +92,13 @@ public final class OutboxAutoConfiguration {
         return new JdbcOutbox(jdbc, tables, jsonMapper.getIfAvailable(JsonMapper::new),
                 contributors.orderedStream().toList(),
                 new CommitNotifier(jdbc, tables.channel(), properties.getNotifyInterval()));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "reliant.outbox.externalize.enabled", matchIfMissing = true)
+    ExternalizedEventListener outboxExternalizedEventListener(Outbox outbox) {
+        return new ExternalizedEventListener(outbox);
     }
 
     @Bean

@@ -58,12 +58,19 @@ public class OutboxProperties {
     /** The backlog gauges. */
     private final Metrics metrics = new Metrics();
 
+    /** Application events of @Externalized types written to the outbox. */
+    private final Externalize externalize = new Externalize();
+
     public boolean isEnabled() {
         return enabled;
     }
 
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
+    }
+
+    public Externalize getExternalize() {
+        return externalize;
     }
 
     public PublisherType getPublisher() {
@@ -541,6 +548,24 @@ public class OutboxProperties {
 
         public void setRefreshInterval(Duration refreshInterval) {
             this.refreshInterval = refreshInterval;
+        }
+    }
+
+    /** Application events of {@code @Externalized} types written to the outbox. */
+    public static class Externalize {
+
+        /**
+         * Whether published application events (and Spring Data domain events) of @Externalized types are written
+         * to the outbox in the publishing transaction.
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 }
