@@ -27,7 +27,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.ResourceHolderSupport;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -128,9 +127,7 @@ public class JdbcSagaLog {
      * business writes of a failed saga must not commit while its steps are compensated.
      */
     public void markTransactionRollbackOnly() {
-        if (TransactionSynchronizationManager.getResource(dataSource()) instanceof ResourceHolderSupport holder) {
-            holder.setRollbackOnly();
-        }
+        TransactionRollback.mark(dataSource());
     }
 
     private DataSource dataSource() {
