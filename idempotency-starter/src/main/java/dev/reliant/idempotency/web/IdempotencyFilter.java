@@ -167,10 +167,33 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         }
         HttpServletRequest handlerRequest;
         byte[] fingerprintBody;
+        MultipartParts.Result parts = MultipartParts.read(request, settings.maxRequestBytes());
         if (isForm(request)) {
             // The container (or a filter such as CSRF protection) may already have consumed a form body.
             handlerRequest = request;
             fingerprintBody = RequestFingerprinter.canonicalParameters(request.getParameterMap());
+        }
+        else if (parts instanceof MultipartParts.Parts multipart) {
+            // The container parsed the body and keeps the parts for the handler, which gets the request as it came.
+            handlerRequest = request;
+            fingerprintBody = multipart.canonical();
+        }
+        else if (parts instanceof MultipartParts.OverLimit overLimit) {
+            reject(request, response, RequestOutcome.TOO_LARGE, HttpStatus.CONTENT_TOO_LARGE,
+                    IdempotencyProblems.REQUEST_TOO_LARGE, overLimit.container()
+                            ? "The request is larger than this server accepts uploads to be; the key was not used."
+                            : "The parts of an idempotent request may add up to at most "
+                                    + settings.maxRequestBytes() + " bytes; the key was not used.",
+                    null);
+            return;
+        }
+        else if (parts instanceof MultipartParts.Malformed malformed) {
+            log.debug("Unreadable multipart body of {} {}", request.getMethod(), request.getRequestURI(),
+                    malformed.cause());
+            reject(request, response, RequestOutcome.MALFORMED, HttpStatus.BAD_REQUEST,
+                    IdempotencyProblems.REQUEST_MALFORMED, "The multipart body cannot be parsed; the key was not used.",
+                    null);
+            return;
         }
         else {
             fingerprintBody = CachedBodyRequest.readBody(request, settings.maxRequestBytes());

@@ -29,6 +29,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
@@ -193,6 +194,26 @@ public class TestController {
             System.arraycopy(text, 0, body, line, Math.min(text.length, bytes - line));
         }
         return body;
+    }
+
+    @Idempotent
+    @PostMapping("/api/upload")
+    ResponseEntity<Map<String, Object>> upload(@RequestParam MultipartFile file, @RequestParam String note,
+            HttpServletRequest request) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("execution", count(request));
+        body.put("file", file.getOriginalFilename());
+        body.put("content", new String(file.getBytes(), StandardCharsets.UTF_8));
+        body.put("note", note);
+        body.put("nonce", UUID.randomUUID().toString());
+        return ResponseEntity.status(HttpStatus.CREATED).body(body);
+    }
+
+    /** Takes the body as bytes, whatever its type, as an application parsing its uploads itself would. */
+    @Idempotent
+    @PostMapping("/api/raw")
+    Map<String, Object> raw(@RequestBody byte[] body, HttpServletRequest request) {
+        return Map.of("execution", count(request), "size", body.length, "nonce", UUID.randomUUID().toString());
     }
 
     @Idempotent(scope = IdempotencyScope.TENANT)
