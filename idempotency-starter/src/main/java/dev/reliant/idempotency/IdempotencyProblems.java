@@ -35,6 +35,12 @@ public final class IdempotencyProblems {
     public static final URI REQUEST_TOO_LARGE = URI.create(BASE + "request-too-large");
 
     /**
+     * 400: the body cannot be read as its {@code Content-Type} says (a malformed multipart body); the key was not
+     * used.
+     */
+    public static final URI REQUEST_MALFORMED = URI.create(BASE + "request-malformed");
+
+    /**
      * 410: the request with this key was executed, but its response was too large (or streamed) to be stored, so
      * it cannot be replayed. It will not be executed again.
      */

@@ -41,8 +41,9 @@ public class IdempotencyProperties {
     private DataSize maxRequestSize = DataSize.ofMegabytes(1);
 
     /**
-     * Largest response body that is stored for replay. A larger response is sent to the client but not stored;
-     * retries of its key get a 410 problem and never run the handler again.
+     * Largest response body that is stored for replay, and so held in memory until the outcome is recorded. A
+     * larger response streams to the client as the handler writes it and is not stored; retries of its key get a
+     * 410 problem and never run the handler again.
      */
     private DataSize maxStoredResponseSize = DataSize.ofMegabytes(1);
 

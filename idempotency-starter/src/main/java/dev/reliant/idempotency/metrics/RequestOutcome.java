@@ -32,6 +32,9 @@ public enum RequestOutcome {
     /** The request body exceeded the limit (413). */
     TOO_LARGE,
 
+    /** The request body could not be parsed (400). */
+    MALFORMED,
+
     /** The key's response was not stored, so it could not be replayed (410). */
     NOT_REPLAYABLE,
 

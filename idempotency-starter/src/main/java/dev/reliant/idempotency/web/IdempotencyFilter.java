@@ -174,10 +174,33 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         }
         HttpServletRequest handlerRequest;
         byte[] fingerprintBody;
+        MultipartParts.Result parts = MultipartParts.read(request, settings.maxRequestBytes());
         if (isForm(request)) {
             // The container (or a filter such as CSRF protection) may already have consumed a form body.
             handlerRequest = request;
             fingerprintBody = RequestFingerprinter.canonicalParameters(request.getParameterMap());
+        }
+        else if (parts instanceof MultipartParts.Parts multipart) {
+            // The container parsed the body and keeps the parts for the handler, which gets the request as it came.
+            handlerRequest = request;
+            fingerprintBody = multipart.canonical();
+        }
+        else if (parts instanceof MultipartParts.OverLimit overLimit) {
+            reject(request, response, RequestOutcome.TOO_LARGE, HttpStatus.CONTENT_TOO_LARGE,
+                    IdempotencyProblems.REQUEST_TOO_LARGE, overLimit.container()
+                            ? "The request is larger than this server accepts uploads to be; the key was not used."
+                            : "The parts of an idempotent request may add up to at most "
+                                    + settings.maxRequestBytes() + " bytes; the key was not used.",
+                    null);
+            return;
+        }
+        else if (parts instanceof MultipartParts.Malformed malformed) {
+            log.debug("Unreadable multipart body of {} {}", request.getMethod(), request.getRequestURI(),
+                    malformed.cause());
+            reject(request, response, RequestOutcome.MALFORMED, HttpStatus.BAD_REQUEST,
+                    IdempotencyProblems.REQUEST_MALFORMED, "The multipart body cannot be parsed; the key was not used.",
+                    null);
+            return;
         }
         else {
             fingerprintBody = CachedBodyRequest.readBody(request, settings.maxRequestBytes());
@@ -261,7 +284,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
             IdempotencyPolicy policy, String storageKey, String owner, String fingerprint)
             throws IOException, ServletException {
         LeaseHeartbeat.Beat beat = (heartbeat != null) ? heartbeat.start(storageKey, owner, policy.lease()) : null;
-        BufferedResponse buffered = new BufferedResponse(response);
+        BufferedResponse buffered = new BufferedResponse(response, settings.maxStoredResponseBytes());
         HandlerInvocation invocation = HandlerInvocation.track(request);
         Run run = new Run(request, buffered, policy, storageKey, owner, fingerprint, beat);
         Throwable failure = null;
@@ -282,7 +305,8 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         if (failure != null) {
             rethrow(failure);
         }
-        if (!send) {
+        if (!send || buffered.streamed()) {
+            // A streamed response went out as the handler wrote it: nothing is left to send.
             return;
         }
         if (run.expires != null && settings.advertiseExpiry()) {
@@ -390,6 +414,13 @@ public class IdempotencyFilter extends OncePerRequestFilter {
 
     /** Another run of the request committed first; this run rolled back and answers with that outcome. */
     private boolean answerFromDurableOutcome(Run run) throws IOException {
+        if (run.target().isCommitted()) {
+            log.warn("Idempotent request {} {} rolled back because another run of its key committed first, but its "
+                    + "response was already committed to the client and stands", run.request.getMethod(),
+                    run.request.getRequestURI());
+            settleBehindSentResponse(run);
+            return false;
+        }
         run.resetResponse();
         if (!adoptDurableOutcome(run.request, run.target(), run.storageKey, run.owner,
                 run.fingerprint)) {
@@ -399,6 +430,25 @@ public class IdempotencyFilter extends OncePerRequestFilter {
                     settings.inFlightRetryAfter());
         }
         return false;
+    }
+
+    /** What {@link #answerFromDurableOutcome} does with the key, for a run that can no longer answer. */
+    private void settleBehindSentResponse(Run run) {
+        Optional<IdempotencyRecord> durable;
+        try {
+            durable = outcomes.find(run.storageKey, run.owner);
+        }
+        catch (DataAccessException ex) {
+            log.warn("The durable outcome of idempotency key {} could not be read; its claim lapses after the lease",
+                    run.storageKey, ex);
+            return;
+        }
+        if (durable.isPresent()) {
+            adopt(run.storageKey, run.owner, durable.get());
+        }
+        else {
+            release(run.storageKey, run.owner, run.beat);
+        }
     }
 
     /** Keeps the key from running again while the request's effects are not known to be undone. */
@@ -418,6 +468,13 @@ public class IdempotencyFilter extends OncePerRequestFilter {
 
     private void problem(Run run, HttpStatus status, java.net.URI type, String detail, Duration retryAfter)
             throws IOException {
+        if (run.target().isCommitted()) {
+            // A response larger than max-stored-response-size streams to the client as the handler writes it.
+            log.warn("Idempotent request {} {} was to be answered with {} ({}), but its response was already "
+                    + "committed to the client and stands", run.request.getMethod(), run.request.getRequestURI(),
+                    status.value(), type);
+            return;
+        }
         run.resetResponse();
         ProblemWriter.write(run.request, run.target(), status, type, detail, retryAfter);
     }
@@ -668,7 +725,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         }
 
         boolean storable() {
-            return buffered.getContentSize() <= settings.maxStoredResponseBytes();
+            return !buffered.streamed();
         }
 
         RecordState recordState() {

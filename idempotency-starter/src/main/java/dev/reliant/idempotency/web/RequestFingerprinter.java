@@ -1,10 +1,15 @@
 package dev.reliant.idempotency.web;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -13,6 +18,7 @@ import java.util.Map;
 
 import dev.reliant.idempotency.FingerprintMode;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.Part;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.cfg.JsonNodeFeature;
@@ -79,6 +85,39 @@ public final class RequestFingerprinter {
             }
         });
         return normal.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Multipart parts as the container parsed them, in request order: each part's name, submitted file name, content
+     * type and content. Every field is length-prefixed and an absent one is told apart from an empty one, so no two
+     * different part lists encode the same.
+     */
+    static byte[] canonicalParts(Collection<Part> parts) throws IOException {
+        ByteArrayOutputStream canonical = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(canonical);
+        out.writeInt(parts.size());
+        for (Part part : parts) {
+            optionalField(out, part.getName());
+            optionalField(out, part.getSubmittedFileName());
+            optionalField(out, part.getContentType());
+            byte[] content;
+            try (InputStream in = part.getInputStream()) {
+                content = in.readAllBytes();
+            }
+            out.writeInt(content.length);
+            out.write(content);
+        }
+        return canonical.toByteArray();
+    }
+
+    private static void optionalField(DataOutputStream out, String value) throws IOException {
+        if (value == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
     }
 
     private static byte[] canonicalJson(byte[] body) {

@@ -2,6 +2,9 @@ package dev.reliant.idempotency.app;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,6 +14,7 @@ import java.util.zip.GZIPOutputStream;
 import dev.reliant.idempotency.Idempotent;
 import dev.reliant.idempotency.IdempotencyScope;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 
@@ -25,6 +29,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
@@ -141,6 +146,74 @@ public class TestController {
         char[] text = new char[bytes];
         Arrays.fill(text, 'x');
         return new String(text);
+    }
+
+    /** Writes {@link #exportBody} in pieces, through the response's output stream or its writer. */
+    @Idempotent
+    @PostMapping("/api/export")
+    void export(@RequestParam int bytes, @RequestParam boolean writer, HttpServletRequest request,
+            HttpServletResponse response) throws IOException {
+        count(request);
+        byte[] body = exportBody(bytes);
+        response.setContentType("text/plain;charset=UTF-8");
+        int piece = 8000;
+        if (writer) {
+            Writer out = response.getWriter();
+            for (int offset = 0; offset < body.length; offset += piece) {
+                out.write(new String(body, offset, Math.min(piece, body.length - offset), StandardCharsets.US_ASCII));
+            }
+        }
+        else {
+            OutputStream out = response.getOutputStream();
+            for (int offset = 0; offset < body.length; offset += piece) {
+                out.write(body, offset, Math.min(piece, body.length - offset));
+            }
+        }
+    }
+
+    /**
+     * Answers 500 with a large body while its saga is left {@code STUCK}: the key is held, but the response has
+     * already gone out and cannot become a problem.
+     */
+    @Idempotent
+    @PostMapping("/api/export/stuck")
+    void exportStuck(@RequestParam int bytes, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        count(request);
+        request.setAttribute("dev.reliant.saga.state", "STUCK");
+        response.setStatus(HttpStatus.INTERNAL_SERVER_ERROR.value());
+        response.setContentType(MediaType.TEXT_PLAIN_VALUE);
+        response.getOutputStream().write(exportBody(bytes));
+    }
+
+    /** ASCII lines holding their own offset, so that a lost, repeated or misplaced piece shows. */
+    public static byte[] exportBody(int bytes) {
+        byte[] body = new byte[bytes];
+        for (int line = 0; line < bytes; line += 10) {
+            byte[] text = String.format("%09d\n", line).getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(text, 0, body, line, Math.min(text.length, bytes - line));
+        }
+        return body;
+    }
+
+    @Idempotent
+    @PostMapping("/api/upload")
+    ResponseEntity<Map<String, Object>> upload(@RequestParam MultipartFile file, @RequestParam String note,
+            HttpServletRequest request) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("execution", count(request));
+        body.put("file", file.getOriginalFilename());
+        body.put("content", new String(file.getBytes(), StandardCharsets.UTF_8));
+        body.put("note", note);
+        body.put("nonce", UUID.randomUUID().toString());
+        return ResponseEntity.status(HttpStatus.CREATED).body(body);
+    }
+
+    /** Takes the body as bytes, whatever its type, as an application parsing its uploads itself would. */
+    @Idempotent
+    @PostMapping("/api/raw")
+    Map<String, Object> raw(@RequestBody byte[] body, HttpServletRequest request) {
+        return Map.of("execution", count(request), "size", body.length, "nonce", UUID.randomUUID().toString());
     }
 
     @Idempotent(scope = IdempotencyScope.TENANT)

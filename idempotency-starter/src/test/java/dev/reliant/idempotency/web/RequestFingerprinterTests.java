@@ -1,14 +1,20 @@
 package dev.reliant.idempotency.web;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import dev.reliant.idempotency.FingerprintMode;
 import dev.reliant.idempotency.IdempotencyScope;
 import org.junit.jupiter.api.Test;
 
+import jakarta.servlet.http.Part;
+
 import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockPart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,6 +57,34 @@ class RequestFingerprinterTests {
         xml.addHeader("Accept", "application/xml");
         assertThat(fingerprinter.fingerprint(json, new byte[0], policy))
             .isNotEqualTo(fingerprinter.fingerprint(xml, new byte[0], policy));
+    }
+
+    @Test
+    void partsAreEncodedSoThatNoTwoDifferentListsAgree() throws IOException {
+        List<byte[]> encodings = List.of(parts(part("file", "a.txt", "text/plain", "ab")),
+                parts(part("filea", ".txt", "text/plain", "ab")), parts(part("file", "a.txt", "text/plai", "nab")),
+                parts(part("file", null, "text/plain", "ab")), parts(part("file", "", "text/plain", "ab")),
+                parts(part("file", "a.txt", null, "ab")),
+                parts(part("file", "a.txt", "text/plain", "ac")),
+                parts(part("file", "a.txt", "text/plain", "ab"), part("note", null, null, "")),
+                parts(part("note", null, null, ""), part("file", "a.txt", "text/plain", "ab")), parts());
+        Set<String> distinct = new HashSet<>();
+        encodings.forEach(encoding -> distinct.add(new String(encoding, StandardCharsets.ISO_8859_1)));
+        assertThat(distinct).hasSameSizeAs(encodings);
+        assertThat(parts(part("file", "a.txt", "text/plain", "ab")))
+            .isEqualTo(parts(part("file", "a.txt", "text/plain", "ab")));
+    }
+
+    private static byte[] parts(Part... parts) throws IOException {
+        return RequestFingerprinter.canonicalParts(List.of(parts));
+    }
+
+    private static Part part(String name, String fileName, String contentType, String content) {
+        MockPart part = new MockPart(name, fileName, content.getBytes(StandardCharsets.UTF_8));
+        if (contentType != null) {
+            part.getHeaders().set("Content-Type", contentType);
+        }
+        return part;
     }
 
     private String fingerprint(String body, IdempotencyPolicy policy) {
