@@ -73,6 +73,14 @@ public final class RequestTransactions {
             return !lazy || Boolean.TRUE.equals(CONNECTION_TAKEN.get());
         }
 
+        /**
+         * Sends the writes the handler left pending (an ORM's deferred inserts) to the database, so that one the
+         * database refuses fails the handler before its outcome is written, rather than the commit.
+         */
+        public void flush() {
+            status.flush();
+        }
+
         /** Whether a participant (a joined transaction that failed, a failed saga) asked for a rollback. */
         public boolean rollbackOnly() {
             return status.isRollbackOnly();

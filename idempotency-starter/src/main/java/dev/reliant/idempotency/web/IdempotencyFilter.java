@@ -375,6 +375,19 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         StoredResponse stored = run.storedResponse();
         if (transaction != null) {
             try {
+                transaction.flush();
+            }
+            catch (RuntimeException ex) {
+                // Writes the handler left pending (an ORM inserts at flush) were refused: the handler failed, and
+                // nothing of it will commit, so its key is released like that of a handler that threw.
+                rollback(transaction);
+                release(run.storageKey, run.owner, run.beat);
+                if (!run.target().isCommitted()) {
+                    run.resetResponse();
+                }
+                throw ex;
+            }
+            try {
                 if (transaction.used()) {
                     outcomes.record(run.storageKey, run.fingerprint, state, stored, run.policy.retention());
                 }

@@ -32,12 +32,17 @@ public final class RunningApp implements AutoCloseable {
         this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
-    /** Starts the application with the given properties (plus a random port). */
+    /** Starts the test application with the given properties (plus a random port). */
     public static RunningApp start(String... properties) {
+        return start(TestApplication.class, properties);
+    }
+
+    /** Starts {@code application} with the given properties (plus a random port). */
+    public static RunningApp start(Class<?> application, String... properties) {
         List<String> all = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
                 "management.endpoints.web.exposure.include=health,idempotency"));
         all.addAll(List.of(properties));
-        return new RunningApp(new SpringApplicationBuilder(TestApplication.class)
+        return new RunningApp(new SpringApplicationBuilder(application)
             .properties(all.toArray(String[]::new))
             .run());
     }

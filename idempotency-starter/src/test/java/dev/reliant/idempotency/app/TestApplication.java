@@ -5,25 +5,17 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.security.config.Customizer;
-import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.core.userdetails.User;
-import org.springframework.security.core.userdetails.UserDetailsService;
-import org.springframework.security.provisioning.InMemoryUserDetailsManager;
-import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * A small web application with idempotent endpoints, HTTP Basic users (alice and carol of tenant acme, bob of
- * tenant globex, dave of no tenant, and one with an over-long name), and a public area.
+ * A small web application with idempotent endpoints and the users of {@link TestSecurity}. Its database code is plain
+ * JDBC: Hibernate, on the class path for {@code JpaPaymentsApplication}, stays off.
  */
 @SpringBootConfiguration
-@EnableAutoConfiguration
-@Import({ TestController.class, LedgerController.class, Ledger.class, ClassLevelController.class,
-        StreamingController.class })
+@EnableAutoConfiguration(excludeName = { "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
+        "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration" })
+@Import({ TestSecurity.class, TestController.class, LedgerController.class, Ledger.class,
+        ClassLevelController.class, StreamingController.class })
 public class TestApplication {
-
-    /** A user whose name is longer than the longest scope. */
-    public static final String LONG_NAMED_USER = "u".repeat(300);
 
     /** Outside the idempotency filter (-90), inside Spring Security's (-100). */
     @Bean
@@ -31,25 +23,5 @@ public class TestApplication {
         FilterRegistrationBean<HaltFilter> registration = new FilterRegistrationBean<>(new HaltFilter());
         registration.setOrder(-95);
         return registration;
-    }
-
-    @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
-        return http.authorizeHttpRequests(requests -> requests.requestMatchers("/public/**", "/error", "/actuator/**")
-            .permitAll()
-            .anyRequest()
-            .authenticated()).httpBasic(Customizer.withDefaults()).csrf(csrf -> csrf.disable()).build();
-    }
-
-    /** Not exposed as a password service, so passwords are not upgraded to (slow) BCrypt on first login. */
-    @Bean
-    UserDetailsService users() {
-        InMemoryUserDetailsManager users = new InMemoryUserDetailsManager(
-                User.withUsername("alice").password("{noop}alice-pass").authorities("TENANT_acme").build(),
-                User.withUsername("bob").password("{noop}bob-pass").authorities("TENANT_globex").build(),
-                User.withUsername("carol").password("{noop}carol-pass").authorities("TENANT_acme").build(),
-                User.withUsername("dave").password("{noop}dave-pass").build(),
-                User.withUsername(LONG_NAMED_USER).password("{noop}" + LONG_NAMED_USER + "-pass").build());
-        return users::loadUserByUsername;
     }
 }

@@ -10,7 +10,7 @@ import java.util.UUID;
 import dev.reliant.idempotency.IdempotencyProblems;
 import dev.reliant.idempotency.app.Executions;
 import dev.reliant.idempotency.app.RunningApp;
-import dev.reliant.idempotency.app.TestApplication;
+import dev.reliant.idempotency.app.TestSecurity;
 import dev.reliant.idempotency.app.TestController;
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -295,7 +295,7 @@ class IdempotentEndpointTests {
 
     @Test
     void overLongScopeIsRejectedBeforeTheStoreIsAsked() {
-        String user = TestApplication.LONG_NAMED_USER;
+        String user = TestSecurity.LONG_NAMED_USER;
         for (int i = 0; i < 120; i++) {
             assertProblem(app.post("/api/orders").key(newKey()).json("{}").as(user).send(), 400,
                     IdempotencyProblems.SCOPE_INVALID.toString());
