@@ -128,7 +128,22 @@ public class RedisIdempotencyStore implements IdempotencyStore {
     }
 
     private byte[] redisKey(String key) {
-        return (keyPrefix + key).getBytes(StandardCharsets.UTF_8);
+        return (keyPrefix + escape(key)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The storage key as it goes into the Redis key. Redis Cluster hashes only what stands between a key's first
+     * opening brace and the next closing brace, so a client's key with braces would choose the node of its record.
+     * A key with a brace is therefore percent-escaped (percent sign, opening and closing brace as {@code %25},
+     * {@code %7B}, {@code %7D}) behind a leading {@code %}. Every other key stays as it is, so records written before
+     * this escaping are still found; a key that starts with {@code %} is escaped too, so that no key that stays as
+     * it is looks like an escaped one.
+     */
+    private static String escape(String key) {
+        if (key.indexOf('{') < 0 && key.indexOf('}') < 0 && !key.startsWith("%")) {
+            return key;
+        }
+        return "%" + key.replace("%", "%25").replace("{", "%7B").replace("}", "%7D");
     }
 
     private static byte[] ascii(String value) {
