@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 import dev.reliant.idempotency.ClaimResult;
@@ -24,7 +25,7 @@ import org.springframework.jdbc.core.RowMapper;
  * in every state (the retention, counted from the claim while in progress); an in-progress row's lease ends at
  * {@code lease_until}. Every decision uses the database clock, so instances with skewed clocks agree on when a
  * lease ran out. Statements run on the given executor so that a caller can stop waiting for a database that
- * hangs.
+ * hangs; a statement the executor refuses fails its call.
  */
 public class JdbcIdempotencyStore implements IdempotencyStore {
 
@@ -156,7 +157,12 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
     }
 
     private <T> CompletableFuture<T> async(Supplier<T> statement) {
-        return CompletableFuture.supplyAsync(statement, executor);
+        try {
+            return CompletableFuture.supplyAsync(statement, executor);
+        }
+        catch (RejectedExecutionException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
     }
 
     private static final RowMapper<IdempotencyRecord> RECORD = (ResultSet rs, int row) -> {
