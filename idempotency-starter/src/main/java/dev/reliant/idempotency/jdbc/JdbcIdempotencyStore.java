@@ -11,6 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.Eviction;
 import dev.reliant.idempotency.IdempotencyRecord;
 import dev.reliant.idempotency.IdempotencyStore;
 import dev.reliant.idempotency.RecordState;
@@ -89,7 +90,14 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
         this.completeSql = ("UPDATE %s SET state = ?, fingerprint = ?, response = ?, lease_until = NULL, "
                 + "expires_at = now() + ? * interval '1 millisecond'").formatted(table) + held;
         this.releaseSql = "DELETE FROM %s".formatted(table) + held;
-        this.evictSql = "DELETE FROM %s WHERE storage_key = ? AND expires_at > now()".formatted(table);
+        // The outer SELECT reads the table as of the statement's start, before the DELETE: a live row that was not
+        // deleted is one in progress (or one a claim had just taken over, which the DELETE re-checked and spared).
+        this.evictSql = """
+                WITH evicted AS (
+                    DELETE FROM %1$s WHERE storage_key = ? AND expires_at > now() AND (? OR state <> 'IN_PROGRESS')
+                    RETURNING 1)
+                SELECT EXISTS (SELECT 1 FROM evicted) AS evicted,
+                    EXISTS (SELECT 1 FROM %1$s WHERE storage_key = ? AND expires_at > now()) AS live""".formatted(table);
         // The outer predicate is not redundant: a claim may take an expired row over after the subquery read it,
         // and PostgreSQL then re-checks only the outer query's conditions on the new row version, not the
         // subquery's; without it the cleanup would delete the new claim.
@@ -143,8 +151,13 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public CompletableFuture<Boolean> evict(String key) {
-        return async(() -> jdbc.update(evictSql, key) == 1);
+    public CompletableFuture<Eviction> evict(String key, boolean inProgressToo) {
+        return async(() -> jdbc.queryForObject(evictSql, (rs, row) -> {
+            if (rs.getBoolean("evicted")) {
+                return Eviction.EVICTED;
+            }
+            return rs.getBoolean("live") ? Eviction.IN_PROGRESS : Eviction.ABSENT;
+        }, key, inProgressToo, key));
     }
 
     /** Deletes up to {@code batchSize} expired records; returns how many went. */

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.Eviction;
 import dev.reliant.idempotency.IdempotencyRecord;
 import dev.reliant.idempotency.IdempotencyStore;
 import dev.reliant.idempotency.RecordState;
@@ -37,6 +38,8 @@ public class RedisIdempotencyStore implements IdempotencyStore {
     private static final RedisScript COMPLETE = RedisScript.load("complete", ScriptOutputType.INTEGER);
 
     private static final RedisScript RELEASE = RedisScript.load("release", ScriptOutputType.INTEGER);
+
+    private static final RedisScript EVICT = RedisScript.load("evict", ScriptOutputType.INTEGER);
 
     /** claim.lua's reply when it took over a lapsed claim; a record is never one byte long. */
     private static final byte TAKEN_OVER = 'T';
@@ -94,9 +97,10 @@ public class RedisIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public CompletableFuture<Boolean> evict(String key) {
-        return this.<Long>run(commands -> commands.del(redisKey(key)).toCompletableFuture())
-            .thenApply(RedisIdempotencyStore::isOne);
+    public CompletableFuture<Eviction> evict(String key, boolean inProgressToo) {
+        byte[] force = ascii(inProgressToo ? "1" : "0");
+        return this.<Long>run(commands -> EVICT.run(commands, redisKey(key), force))
+            .thenApply(RedisIdempotencyStore::eviction);
     }
 
     /**
@@ -125,6 +129,14 @@ public class RedisIdempotencyStore implements IdempotencyStore {
             return ClaimResult.takenOver();
         }
         return ClaimResult.existing(RecordCodec.decode(reply));
+    }
+
+    /** evict.lua's reply: 1 evicted, 2 kept in progress, 0 absent. */
+    private static Eviction eviction(Long reply) {
+        if (reply == null || reply == 0L) {
+            return Eviction.ABSENT;
+        }
+        return (reply == 1L) ? Eviction.EVICTED : Eviction.IN_PROGRESS;
     }
 
     private byte[] redisKey(String key) {

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.Eviction;
 import dev.reliant.idempotency.IdempotencyRecord;
 import dev.reliant.idempotency.IdempotencyStore;
 import dev.reliant.idempotency.RecordState;
@@ -71,8 +72,8 @@ public class GuardedIdempotencyStore {
         return call("find", circuitBreaker, () -> store.find(key));
     }
 
-    public boolean evict(String key) {
-        return call("evict", circuitBreaker, () -> store.evict(key));
+    public Eviction evict(String key, boolean inProgressToo) {
+        return call("evict", circuitBreaker, () -> store.evict(key, inProgressToo));
     }
 
     /** The circuit breaker's state, for health reporting. */

@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.Eviction;
 import dev.reliant.idempotency.IdempotencyRecord;
 import dev.reliant.idempotency.IdempotencyStore;
 import dev.reliant.idempotency.RecordState;
@@ -183,7 +184,7 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
             assertThat(record.response()).isEqualTo(response);
         });
         assertThat(store.find(lookalike).join().orElseThrow().state()).isEqualTo(RecordState.IN_PROGRESS);
-        assertThat(store.evict(braced).join()).isTrue();
+        assertThat(store.evict(braced, false).join()).isEqualTo(Eviction.EVICTED);
         assertThat(store.find(braced).join()).isEmpty();
         assertThat(store.find(lookalike).join()).isPresent();
     }
