@@ -52,7 +52,10 @@ public interface IdempotencyStore {
     /** The record of a key while the store keeps it (an in-progress one whose lease lapsed included). */
     CompletableFuture<Optional<IdempotencyRecord>> find(String key);
 
-    /** Deletes a key's record whatever its state, for operators; true when there was one. */
-    CompletableFuture<Boolean> evict(String key);
+    /**
+     * Deletes a key's record, for operators, in one atomic step: a finished record always, an in-progress one
+     * (whether or not its lease lapsed) only when {@code inProgressToo}, since its request may still be running.
+     */
+    CompletableFuture<Eviction> evict(String key, boolean inProgressToo);
 
 }

@@ -476,6 +476,12 @@ public class IdempotencyProperties {
         /** Threads that run store statements, so callers can stop waiting on a hung database. */
         private int threads = 8;
 
+        /**
+         * Statements that may wait for one of the threads. When the queue is full, a call fails at once as the store
+         * being unavailable rather than wait behind statements whose callers already gave up; 0 for no queue.
+         */
+        private int queueCapacity = 64;
+
         public String getTable() {
             return table;
         }
@@ -522,6 +528,14 @@ public class IdempotencyProperties {
 
         public void setThreads(int threads) {
             this.threads = threads;
+        }
+
+        public int getQueueCapacity() {
+            return queueCapacity;
+        }
+
+        public void setQueueCapacity(int queueCapacity) {
+            this.queueCapacity = queueCapacity;
         }
     }
 

@@ -2,8 +2,12 @@ package dev.reliant.idempotency.autoconfigure;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
@@ -13,6 +17,7 @@ import dev.reliant.idempotency.jdbc.IdempotencySchemaMigrator;
 import dev.reliant.idempotency.jdbc.JdbcIdempotencyStore;
 import dev.reliant.idempotency.memory.InMemoryIdempotencyStore;
 import dev.reliant.idempotency.redis.RedisIdempotencyStore;
+import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import org.flywaydb.core.Flyway;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -61,7 +66,7 @@ final class IdempotencyStoreConfigurations {
         @Bean
         @ConditionalOnMissingBean(IdempotencyStore.class)
         JdbcStoreResources jdbcIdempotencyStoreResources(IdempotencyProperties properties) {
-            return new JdbcStoreResources(properties.getJdbc().getThreads());
+            return new JdbcStoreResources(properties.getJdbc().getThreads(), properties.getJdbc().getQueueCapacity());
         }
 
         // After the application's own database initialisers: ours must not make its schema look non-empty first.
@@ -69,13 +74,26 @@ final class IdempotencyStoreConfigurations {
         @ConditionalOnMissingBean(IdempotencyStore.class)
         @DependsOnDatabaseInitialization
         JdbcIdempotencyStore jdbcIdempotencyStore(DataSource dataSource, IdempotencyProperties properties,
-                JdbcStoreResources resources, ObjectProvider<IdempotencySchemaMigrator> migrator) {
+                JdbcStoreResources resources, ObjectProvider<IdempotencySchemaMigrator> migrator,
+                ObjectProvider<TimeLimiterRegistry> timeLimiters) {
             migrator.ifAvailable(IdempotencySchemaMigrator::migrate);
             IdempotencyProperties.Jdbc jdbc = properties.getJdbc();
-            JdbcIdempotencyStore store = new JdbcIdempotencyStore(new JdbcTemplate(dataSource),
-                    resources.statements(), jdbc.getTable());
+            JdbcTemplate template = new JdbcTemplate(dataSource);
+            // A statement the time limiter gave up on would otherwise hold its thread and connection until the
+            // database answers: the database cancels it soon after the caller stopped waiting.
+            template.setQueryTimeout(queryTimeoutSeconds(timeLimiters.getIfAvailable(TimeLimiterRegistry::ofDefaults)
+                .timeLimiter(properties.getResilienceInstance())
+                .getTimeLimiterConfig()
+                .getTimeoutDuration()));
+            JdbcIdempotencyStore store = new JdbcIdempotencyStore(template, resources.statements(), jdbc.getTable());
             resources.scheduleCleanup(store, jdbc.getCleanupInterval(), jdbc.getCleanupBatchSize());
             return store;
+        }
+
+        /** The time limiter's timeout in whole seconds, rounded up: JDBC counts query timeouts in seconds. */
+        static int queryTimeoutSeconds(Duration timeLimit) {
+            long millis = timeLimit.toMillis();
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (millis + 999) / 1000));
         }
 
         @Bean
@@ -98,20 +116,26 @@ final class IdempotencyStoreConfigurations {
         }
     }
 
-    /** The threads of the JDBC store: its statements, and the periodic deletion of expired records. */
+    /**
+     * The threads of the JDBC store: its statements, and the periodic deletion of expired records. Statements wait
+     * for a thread in a bounded queue; when the database is too slow for that, a statement is refused at once (and
+     * the call fails as the store being unavailable) instead of piling up behind ones that nobody waits for.
+     */
     static final class JdbcStoreResources implements DisposableBean {
 
         private final ExecutorService statements;
 
         private final ExpiredRowCleaner cleanup = new ExpiredRowCleaner("reliant-idempotency-cleanup");
 
-        JdbcStoreResources(int threads) {
+        JdbcStoreResources(int threads, int queueCapacity) {
             AtomicInteger count = new AtomicInteger();
-            this.statements = Executors.newFixedThreadPool(threads, runnable -> {
+            BlockingQueue<Runnable> queue = (queueCapacity > 0) ? new ArrayBlockingQueue<>(queueCapacity)
+                    : new SynchronousQueue<>();
+            this.statements = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, queue, runnable -> {
                 Thread thread = new Thread(runnable, "reliant-idempotency-jdbc-" + count.incrementAndGet());
                 thread.setDaemon(true);
                 return thread;
-            });
+            }, new ThreadPoolExecutor.AbortPolicy());
         }
 
         ExecutorService statements() {

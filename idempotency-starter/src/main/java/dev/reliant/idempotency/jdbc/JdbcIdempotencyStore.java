@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.Eviction;
 import dev.reliant.idempotency.IdempotencyRecord;
 import dev.reliant.idempotency.IdempotencyStore;
 import dev.reliant.idempotency.RecordState;
@@ -24,7 +26,7 @@ import org.springframework.jdbc.core.RowMapper;
  * in every state (the retention, counted from the claim while in progress); an in-progress row's lease ends at
  * {@code lease_until}. Every decision uses the database clock, so instances with skewed clocks agree on when a
  * lease ran out. Statements run on the given executor so that a caller can stop waiting for a database that
- * hangs.
+ * hangs; a statement the executor refuses fails its call.
  */
 public class JdbcIdempotencyStore implements IdempotencyStore {
 
@@ -88,7 +90,14 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
         this.completeSql = ("UPDATE %s SET state = ?, fingerprint = ?, response = ?, lease_until = NULL, "
                 + "expires_at = now() + ? * interval '1 millisecond'").formatted(table) + held;
         this.releaseSql = "DELETE FROM %s".formatted(table) + held;
-        this.evictSql = "DELETE FROM %s WHERE storage_key = ? AND expires_at > now()".formatted(table);
+        // The outer SELECT reads the table as of the statement's start, before the DELETE: a live row that was not
+        // deleted is one in progress (or one a claim had just taken over, which the DELETE re-checked and spared).
+        this.evictSql = """
+                WITH evicted AS (
+                    DELETE FROM %1$s WHERE storage_key = ? AND expires_at > now() AND (? OR state <> 'IN_PROGRESS')
+                    RETURNING 1)
+                SELECT EXISTS (SELECT 1 FROM evicted) AS evicted,
+                    EXISTS (SELECT 1 FROM %1$s WHERE storage_key = ? AND expires_at > now()) AS live""".formatted(table);
         // The outer predicate is not redundant: a claim may take an expired row over after the subquery read it,
         // and PostgreSQL then re-checks only the outer query's conditions on the new row version, not the
         // subquery's; without it the cleanup would delete the new claim.
@@ -142,8 +151,13 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public CompletableFuture<Boolean> evict(String key) {
-        return async(() -> jdbc.update(evictSql, key) == 1);
+    public CompletableFuture<Eviction> evict(String key, boolean inProgressToo) {
+        return async(() -> jdbc.queryForObject(evictSql, (rs, row) -> {
+            if (rs.getBoolean("evicted")) {
+                return Eviction.EVICTED;
+            }
+            return rs.getBoolean("live") ? Eviction.IN_PROGRESS : Eviction.ABSENT;
+        }, key, inProgressToo, key));
     }
 
     /** Deletes up to {@code batchSize} expired records; returns how many went. */
@@ -156,7 +170,12 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
     }
 
     private <T> CompletableFuture<T> async(Supplier<T> statement) {
-        return CompletableFuture.supplyAsync(statement, executor);
+        try {
+            return CompletableFuture.supplyAsync(statement, executor);
+        }
+        catch (RejectedExecutionException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
     }
 
     private static final RowMapper<IdempotencyRecord> RECORD = (ResultSet rs, int row) -> {

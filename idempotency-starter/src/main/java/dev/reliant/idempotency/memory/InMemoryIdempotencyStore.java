@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
 import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.Eviction;
 import dev.reliant.idempotency.IdempotencyRecord;
 import dev.reliant.idempotency.IdempotencyStore;
 import dev.reliant.idempotency.RecordState;
@@ -88,9 +89,21 @@ public class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public CompletableFuture<Boolean> evict(String key) {
-        Entry removed = entries.remove(key);
-        return CompletableFuture.completedFuture(removed != null && removed.isLive(clock.instant()));
+    public CompletableFuture<Eviction> evict(String key, boolean inProgressToo) {
+        Instant now = clock.instant();
+        AtomicReference<Eviction> result = new AtomicReference<>(Eviction.ABSENT);
+        entries.computeIfPresent(key, (k, current) -> {
+            if (!current.isLive(now)) {
+                return null;
+            }
+            if (current.record().state() == RecordState.IN_PROGRESS && !inProgressToo) {
+                result.set(Eviction.IN_PROGRESS);
+                return current;
+            }
+            result.set(Eviction.EVICTED);
+            return null;
+        });
+        return CompletableFuture.completedFuture(result.get());
     }
 
     /** Applies {@code replacement} to the live in-progress record of {@code owner}; false when it holds none. */

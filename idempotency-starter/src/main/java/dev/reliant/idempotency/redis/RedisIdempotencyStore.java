@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.Eviction;
 import dev.reliant.idempotency.IdempotencyRecord;
 import dev.reliant.idempotency.IdempotencyStore;
 import dev.reliant.idempotency.RecordState;
@@ -37,6 +38,8 @@ public class RedisIdempotencyStore implements IdempotencyStore {
     private static final RedisScript COMPLETE = RedisScript.load("complete", ScriptOutputType.INTEGER);
 
     private static final RedisScript RELEASE = RedisScript.load("release", ScriptOutputType.INTEGER);
+
+    private static final RedisScript EVICT = RedisScript.load("evict", ScriptOutputType.INTEGER);
 
     /** claim.lua's reply when it took over a lapsed claim; a record is never one byte long. */
     private static final byte TAKEN_OVER = 'T';
@@ -94,9 +97,10 @@ public class RedisIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public CompletableFuture<Boolean> evict(String key) {
-        return this.<Long>run(commands -> commands.del(redisKey(key)).toCompletableFuture())
-            .thenApply(RedisIdempotencyStore::isOne);
+    public CompletableFuture<Eviction> evict(String key, boolean inProgressToo) {
+        byte[] force = ascii(inProgressToo ? "1" : "0");
+        return this.<Long>run(commands -> EVICT.run(commands, redisKey(key), force))
+            .thenApply(RedisIdempotencyStore::eviction);
     }
 
     /**
@@ -127,8 +131,31 @@ public class RedisIdempotencyStore implements IdempotencyStore {
         return ClaimResult.existing(RecordCodec.decode(reply));
     }
 
+    /** evict.lua's reply: 1 evicted, 2 kept in progress, 0 absent. */
+    private static Eviction eviction(Long reply) {
+        if (reply == null || reply == 0L) {
+            return Eviction.ABSENT;
+        }
+        return (reply == 1L) ? Eviction.EVICTED : Eviction.IN_PROGRESS;
+    }
+
     private byte[] redisKey(String key) {
-        return (keyPrefix + key).getBytes(StandardCharsets.UTF_8);
+        return (keyPrefix + escape(key)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The storage key as it goes into the Redis key. Redis Cluster hashes only what stands between a key's first
+     * opening brace and the next closing brace, so a client's key with braces would choose the node of its record.
+     * A key with a brace is therefore percent-escaped (percent sign, opening and closing brace as {@code %25},
+     * {@code %7B}, {@code %7D}) behind a leading {@code %}. Every other key stays as it is, so records written before
+     * this escaping are still found; a key that starts with {@code %} is escaped too, so that no key that stays as
+     * it is looks like an escaped one.
+     */
+    private static String escape(String key) {
+        if (key.indexOf('{') < 0 && key.indexOf('}') < 0 && !key.startsWith("%")) {
+            return key;
+        }
+        return "%" + key.replace("%", "%25").replace("{", "%7B").replace("}", "%7D");
     }
 
     private static byte[] ascii(String value) {

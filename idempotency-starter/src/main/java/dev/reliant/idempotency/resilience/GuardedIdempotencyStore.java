@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.Eviction;
 import dev.reliant.idempotency.IdempotencyRecord;
 import dev.reliant.idempotency.IdempotencyStore;
 import dev.reliant.idempotency.RecordState;
@@ -17,9 +18,13 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 
+import org.springframework.dao.DataIntegrityViolationException;
+
 /**
  * The store as the filter uses it: every call waits at most the time limiter's timeout (on the calling thread, no
  * extra thread), passes through a circuit breaker, is timed, and fails with
+ * {@link IdempotencyStoreInputException} when the store refused the request's values (which the circuit breaker
+ * does not count: one client's over-long key must not shut idempotency off for everyone), else with
  * {@link IdempotencyStoreUnavailableException} whatever went wrong.
  * <p>
  * Claims and reads pass one circuit breaker, the calls that settle a running request (renew, complete, release)
@@ -67,8 +72,8 @@ public class GuardedIdempotencyStore {
         return call("find", circuitBreaker, () -> store.find(key));
     }
 
-    public boolean evict(String key) {
-        return call("evict", circuitBreaker, () -> store.evict(key));
+    public Eviction evict(String key, boolean inProgressToo) {
+        return call("evict", circuitBreaker, () -> store.evict(key, inProgressToo));
     }
 
     /** The circuit breaker's state, for health reporting. */
@@ -79,21 +84,19 @@ public class GuardedIdempotencyStore {
     private <T> T call(String operation, CircuitBreaker breaker, Supplier<CompletableFuture<T>> call) {
         long start = System.nanoTime();
         try {
-            T result = breaker.executeCallable(() -> timeLimiter.executeFutureSupplier(call::get));
-            metrics.storeCall(operation, true, System.nanoTime() - start);
-            return result;
+            breaker.acquirePermission();
         }
         catch (CallNotPermittedException ex) {
             metrics.storeCall(operation, false, System.nanoTime() - start);
             throw new IdempotencyStoreUnavailableException("Idempotency store circuit " + breaker.getName() + " is open",
                     ex);
         }
-        catch (TimeoutException ex) {
-            metrics.storeCall(operation, false, System.nanoTime() - start);
-            throw new IdempotencyStoreUnavailableException(
-                    "Idempotency store did not answer " + operation + " within "
-                            + timeLimiter.getTimeLimiterConfig().getTimeoutDuration(),
-                    ex);
+        long permitted = breaker.getCurrentTimestamp();
+        try {
+            T result = timeLimiter.executeFutureSupplier(call::get);
+            breaker.onResult(breaker.getCurrentTimestamp() - permitted, breaker.getTimestampUnit(), result);
+            metrics.storeCall(operation, true, System.nanoTime() - start);
+            return result;
         }
         catch (Exception ex) {
             metrics.storeCall(operation, false, System.nanoTime() - start);
@@ -101,8 +104,27 @@ public class GuardedIdempotencyStore {
                 Thread.currentThread().interrupt();
             }
             Throwable cause = (ex instanceof ExecutionException && ex.getCause() != null) ? ex.getCause() : ex;
+            if (isInputError(cause)) {
+                breaker.releasePermission();
+                throw new IdempotencyStoreInputException("Idempotency store refused " + operation + ": " + cause,
+                        cause);
+            }
+            breaker.onError(breaker.getCurrentTimestamp() - permitted, breaker.getTimestampUnit(), cause);
+            if (cause instanceof TimeoutException) {
+                throw new IdempotencyStoreUnavailableException("Idempotency store did not answer " + operation
+                        + " within " + timeLimiter.getTimeLimiterConfig().getTimeoutDuration(), cause);
+            }
             throw new IdempotencyStoreUnavailableException("Idempotency store " + operation + " failed: " + cause,
                     cause);
         }
+    }
+
+    /**
+     * Whether the store refused the values of the call (a database refuses a value longer than its column with a
+     * data exception, SQLState class 22, which Spring translates to a {@link DataIntegrityViolationException}); the
+     * same call would fail again however healthy the store is.
+     */
+    private static boolean isInputError(Throwable failure) {
+        return failure instanceof IllegalArgumentException || failure instanceof DataIntegrityViolationException;
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.Eviction;
 import dev.reliant.idempotency.IdempotencyRecord;
 import dev.reliant.idempotency.IdempotencyStore;
 import dev.reliant.idempotency.RecordState;
@@ -241,12 +242,46 @@ public abstract class IdempotencyStoreContractTests {
     }
 
     @Test
-    void evictDeletesWhateverTheState() {
+    void evictDeletesAFinishedRecord() {
+        for (RecordState state : List.of(RecordState.COMPLETED, RecordState.NOT_STORED, RecordState.UNSETTLED)) {
+            String key = key();
+            String owner = owner();
+            claim(key, owner, LEASE).join();
+            store().complete(key, owner, FINGERPRINT, state, new StoredResponse(200, List.of(), new byte[] { 1 }),
+                    RETENTION).join();
+            assertThat(store().evict(key, false).join()).as(state.name()).isEqualTo(Eviction.EVICTED);
+            assertThat(store().find(key).join()).as(state.name()).isEmpty();
+            assertThat(store().evict(key, false).join()).as(state.name()).isEqualTo(Eviction.ABSENT);
+            assertThat(claim(key, owner(), LEASE).join()).as(state.name()).isEqualTo(ClaimResult.claimed());
+        }
+    }
+
+    @Test
+    void evictKeepsARecordInProgressUnlessToldOtherwise() {
         String key = key();
-        claim(key, owner(), LEASE).join();
-        assertThat(store().evict(key).join()).isTrue();
-        assertThat(store().evict(key).join()).isFalse();
+        String owner = owner();
+        claim(key, owner, LEASE).join();
+        assertThat(store().evict(key, false).join()).isEqualTo(Eviction.IN_PROGRESS);
+        assertThat(store().find(key).join()).hasValueSatisfying(record -> {
+            assertThat(record.state()).isEqualTo(RecordState.IN_PROGRESS);
+            assertThat(record.owner()).isEqualTo(owner);
+        });
+        assertThat(store().evict(key, true).join()).isEqualTo(Eviction.EVICTED);
         assertThat(store().find(key).join()).isEmpty();
+        assertThat(store().evict(key, true).join()).isEqualTo(Eviction.ABSENT);
+    }
+
+    @Test
+    void evictKeepsARecordInProgressWhoseLeaseLapsed() {
+        String key = key();
+        String owner = owner();
+        claim(key, owner, Duration.ofMillis(200)).join();
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> store().find(key).join().orElseThrow().expiresAt().isBefore(Instant.now()));
+        assertThat(store().evict(key, false).join()).isEqualTo(Eviction.IN_PROGRESS);
+        assertThat(store().renew(key, owner, LEASE).join()).as("its owner still holds it").isTrue();
+        assertThat(store().evict(key, true).join()).isEqualTo(Eviction.EVICTED);
+        assertThat(store().renew(key, owner, LEASE).join()).as("renew after the eviction").isFalse();
     }
 
     @Test

@@ -6,9 +6,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import dev.reliant.idempotency.ClaimResult;
+import dev.reliant.idempotency.Eviction;
 import dev.reliant.idempotency.IdempotencyRecord;
 import dev.reliant.idempotency.IdempotencyStore;
 import dev.reliant.idempotency.RecordState;
@@ -153,6 +155,38 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
         store.renew(key, owner, Duration.ofSeconds(5)).join();
         assertThat(timeToLive(key)).as("a renewal never shortens the retention")
             .isGreaterThan(Duration.ofMinutes(59).toMillis());
+    }
+
+    @Test
+    void bracesOfAKeyNeverReachRedisSoAClientCannotPickTheSlot() {
+        String id = UUID.randomUUID().toString();
+        String braced = "user%3Acontract:{" + id + "}";
+        // The escaped form of the braced key, sent as a key of its own: it must not share the braced key's record.
+        String lookalike = "%" + braced.replace("%", "%25").replace("{", "%7B").replace("}", "%7D");
+        String owner = owner();
+        assertThat(store.claim(braced, owner, FINGERPRINT, LEASE, RETENTION).join()).isEqualTo(ClaimResult.claimed());
+        assertThat(store.claim(lookalike, owner(), FINGERPRINT, LEASE, RETENTION).join())
+            .isEqualTo(ClaimResult.claimed());
+
+        List<String> redisKeys = new ArrayList<>();
+        try (RedisConnection connection = connectionFactory.getConnection();
+                Cursor<byte[]> keys = connection.keyCommands()
+                    .scan(ScanOptions.scanOptions().match(PREFIX + "*" + id + "*").count(1000).build())) {
+            keys.forEachRemaining(key -> redisKeys.add(new String(key, StandardCharsets.UTF_8)));
+        }
+        assertThat(redisKeys).hasSize(2).noneMatch(key -> key.contains("{") || key.contains("}"));
+
+        StoredResponse response = new StoredResponse(201, List.of(), new byte[] { 4, 2 });
+        assertThat(store.complete(braced, owner, FINGERPRINT, RecordState.COMPLETED, response, RETENTION).join())
+            .isTrue();
+        assertThat(store.find(braced).join()).hasValueSatisfying(record -> {
+            assertThat(record.state()).isEqualTo(RecordState.COMPLETED);
+            assertThat(record.response()).isEqualTo(response);
+        });
+        assertThat(store.find(lookalike).join().orElseThrow().state()).isEqualTo(RecordState.IN_PROGRESS);
+        assertThat(store.evict(braced, false).join()).isEqualTo(Eviction.EVICTED);
+        assertThat(store.find(braced).join()).isEmpty();
+        assertThat(store.find(lookalike).join()).isPresent();
     }
 
     private static void write(String key, Instant leaseEnd) {

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
+import dev.reliant.idempotency.IdempotencyRecord;
+import dev.reliant.idempotency.RecordState;
 import dev.reliant.idempotency.app.CrashableApp;
 import dev.reliant.idempotency.app.RunningApp;
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
@@ -30,22 +33,30 @@ class LeaseTests {
         String prefix = TestRedis.newKeyPrefix();
         try (RunningApp app = startWith(prefix, "reliant.idempotency.heartbeat.enabled=false")) {
             MeterRegistry meters = app.context().getBean(MeterRegistry.class);
+            GuardedIdempotencyStore store = app.context().getBean(GuardedIdempotencyStore.class);
             String key = UUID.randomUUID().toString();
+            String storageKey = ScopeResolvers.storageKey("user:alice", key);
             String path = SLOW;
+            // The stalled request tries to complete while its successor still runs, so only the owner check of the
+            // completion keeps it from writing its response over the successor's claim.
+            AtomicReference<IdempotencyRecord> whenTheStalledOneFinished = new AtomicReference<>();
             CompletableFuture<HttpResponse<byte[]>> first = CompletableFuture
-                .supplyAsync(() -> app.post(path).key(key).header("X-Sleep-Ms", "2500").send());
+                .supplyAsync(() -> app.post(path).key(key).header("X-Sleep-Ms", "3000").send())
+                .whenComplete((response, ex) -> whenTheStalledOneFinished.set(store.find(storageKey).orElse(null)));
             await().until(() -> executions(SLOW, key, "alice") == 1);
 
             // Retries get 409 until the first request's one-second lease lapses; then one takes the key over.
             List<HttpResponse<byte[]>> second = new ArrayList<>();
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                HttpResponse<byte[]> response = app.post(path).key(key).send();
+                HttpResponse<byte[]> response = app.post(path).key(key).header("X-Sleep-Ms", "5000").send();
                 second.add(response);
                 return response.statusCode() != 409;
             });
             HttpResponse<byte[]> successor = second.get(second.size() - 1);
             HttpResponse<byte[]> stalled = first.join();
 
+            assertThat(whenTheStalledOneFinished.get()).as("the record when the stalled request had finished")
+                .satisfies(record -> assertThat(record.state()).isEqualTo(RecordState.IN_PROGRESS));
             assertThat(stalled.statusCode()).isEqualTo(200);
             assertThat(successor.statusCode()).isEqualTo(200);
             assertThat(executions(SLOW, key, "alice")).isEqualTo(2);
