@@ -27,6 +27,7 @@ import dev.reliant.idempotency.outcome.OutcomeLog;
 import dev.reliant.idempotency.outcome.RequestTransactions;
 import dev.reliant.idempotency.metrics.RequestOutcome;
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
+import dev.reliant.idempotency.resilience.IdempotencyStoreInputException;
 import dev.reliant.idempotency.resilience.IdempotencyStoreUnavailableException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -223,6 +224,15 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         }
         catch (IdempotencyStoreUnavailableException ex) {
             storeUnavailable(handlerRequest, response, chain, ex);
+            return;
+        }
+        catch (IdempotencyStoreInputException ex) {
+            log.debug("The idempotency store refused the key of {} {}", request.getMethod(), request.getRequestURI(),
+                    ex);
+            reject(request, response, RequestOutcome.INVALID_KEY, HttpStatus.BAD_REQUEST,
+                    IdempotencyProblems.KEY_INVALID, "The " + settings.headerName()
+                            + " (with the request's scope) cannot be stored; the key was not used.",
+                    null);
             return;
         }
         if (claim instanceof ClaimResult.Existing existing) {
