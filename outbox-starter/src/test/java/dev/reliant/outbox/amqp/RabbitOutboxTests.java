@@ -125,6 +125,29 @@ class RabbitOutboxTests {
     }
 
     @Test
+    void aMessageToAnExchangeNobodyDeclaredYetIsRetriedAndSentOnceItExists() {
+        String missing = TestRabbit.newName("undeclared");
+        RabbitAdmin rabbitAdmin = new RabbitAdmin(admin);
+        try (OutboxFixture fixture = new OutboxFixture()) {
+            fixture.relay(new RabbitOutboxPublisher(admin, RabbitRoutingKey.KEY)).start();
+            UUID id = fixture.write(missing, "k", Map.of("n", 1));
+            await().atMost(Duration.ofSeconds(60))
+                .until(() -> fixture.count("id = '" + id + "' AND attempts >= 1 AND status = 'PENDING'") == 1);
+
+            TopicExchange declared = new TopicExchange(missing, false, true);
+            rabbitAdmin.declareExchange(declared);
+            rabbitAdmin.declareBinding(BindingBuilder.bind(new Queue(queue, false, false, false)).to(declared)
+                .with("#"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> "PUBLISHED".equals(fixture.status(id)));
+            assertThat(receive(1)).extracting((m) -> m.getMessageProperties().getMessageId())
+                .containsExactly(id.toString());
+        }
+        finally {
+            rabbitAdmin.deleteExchange(missing);
+        }
+    }
+
+    @Test
     void aRefusedConnectionUnderLoadLosesNothingParksNothingAndDrainsAfterRecovery() {
         try (OutboxFixture fixture = new OutboxFixture(); TcpProxy proxy = TcpProxy.start(server.host(), server.port())) {
             CachingConnectionFactory throughProxy = connectionFactory(proxy.port());
