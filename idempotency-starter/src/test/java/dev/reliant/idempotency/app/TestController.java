@@ -222,6 +222,12 @@ public class TestController {
         return Map.of("execution", count(request), "nonce", UUID.randomUUID().toString());
     }
 
+    @Idempotent
+    @PostMapping("/api/answer")
+    ResponseEntity<Map<String, Object>> answer(@RequestParam int status, HttpServletRequest request) {
+        return ResponseEntity.status(status).body(Map.of("execution", count(request)));
+    }
+
     @Idempotent(required = false)
     @PostMapping("/api/optional")
     Map<String, Object> optional(HttpServletRequest request) {

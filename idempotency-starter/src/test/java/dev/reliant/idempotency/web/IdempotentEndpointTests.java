@@ -22,6 +22,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static dev.reliant.idempotency.app.RunningApp.text;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -307,6 +309,17 @@ class IdempotentEndpointTests {
         assertThat(app.context().getBean(GuardedIdempotencyStore.class).circuitState())
             .isEqualTo(CircuitBreaker.State.CLOSED);
         assertThat(app.post("/api/orders").key(newKey()).json("{}").send().statusCode()).isEqualTo(201);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 408, 425, 429 })
+    void answersThatAskTheClientToComeBackLaterAreNotKept(int status) {
+        String key = newKey();
+        assertThat(app.post("/api/answer?status=" + status).key(key).send().statusCode()).isEqualTo(status);
+        HttpResponse<byte[]> retry = app.post("/api/answer?status=200").key(key).send();
+        assertThat(retry.statusCode()).isEqualTo(200);
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(executions("/api/answer", key, "alice")).isEqualTo(2);
     }
 
     @Test
