@@ -99,11 +99,13 @@ public final class SagaAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    Compensator sagaCompensator(SagaProperties properties, SagaMetrics metrics) {
+    Compensator sagaCompensator(SagaProperties properties, SagaMetrics metrics,
+            ObjectProvider<ObservationRegistry> observations) {
         SagaProperties.Compensation compensation = properties.getCompensation();
         IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(compensation.getInitialBackoff(),
                 compensation.getBackoffMultiplier(), 0.2, compensation.getMaxBackoff());
-        return new Compensator(compensation.getMaxAttempts(), backoff, metrics);
+        return new Compensator(compensation.getMaxAttempts(), backoff, metrics,
+                observations.getIfUnique(() -> ObservationRegistry.NOOP));
     }
 
     @Bean
