@@ -25,6 +25,7 @@ import dev.reliant.idempotency.web.TenantResolvers;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -60,6 +61,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
         "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
         "org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
         "io.github.resilience4j.springboot.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration",
         "io.github.resilience4j.springboot.timelimiter.autoconfigure.TimeLimiterAutoConfiguration" })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -79,12 +81,14 @@ public class IdempotencyAutoConfiguration {
     @ConditionalOnBean(IdempotencyStore.class)
     GuardedIdempotencyStore guardedIdempotencyStore(IdempotencyStore store, IdempotencyProperties properties,
             ObjectProvider<CircuitBreakerRegistry> circuitBreakers, ObjectProvider<TimeLimiterRegistry> timeLimiters,
-            ObjectProvider<IdempotencyMetrics> metrics) {
+            ObjectProvider<IdempotencyMetrics> metrics, ObjectProvider<ObservationRegistry> observations) {
         String instance = properties.getResilienceInstance();
         CircuitBreakerRegistry breakers = circuitBreakers.getIfAvailable(CircuitBreakerRegistry::ofDefaults);
         return new GuardedIdempotencyStore(store, breakers.circuitBreaker(instance),
-                breakers.circuitBreaker(instance + "-settle"), timeLimiters.getIfAvailable(TimeLimiterRegistry::ofDefaults).timeLimiter(instance),
-                metrics.getIfAvailable(() -> IdempotencyMetrics.NONE));
+                breakers.circuitBreaker(instance + "-settle"),
+                timeLimiters.getIfAvailable(TimeLimiterRegistry::ofDefaults).timeLimiter(instance),
+                metrics.getIfAvailable(() -> IdempotencyMetrics.NONE),
+                observations.getIfUnique(() -> ObservationRegistry.NOOP));
     }
 
     @Bean
@@ -160,7 +164,7 @@ public class IdempotencyAutoConfiguration {
             GuardedIdempotencyStore store,
             ObjectProvider<LeaseHeartbeat> heartbeat, ObjectProvider<IdempotencyMetrics> metrics,
             ObjectProvider<RequestTransactions> transactions, ObjectProvider<OutcomeLog> outcomes,
-            IdempotencyProperties properties) {
+            IdempotencyProperties properties, ObjectProvider<ObservationRegistry> observations) {
         IdempotencyFilter.Settings settings = new IdempotencyFilter.Settings(properties.getHeaderName(),
                 properties.getMaxKeyLength(), properties.getScope().getMaxLength(),
                 properties.getMaxRequestSize().toBytes(),
@@ -172,7 +176,8 @@ public class IdempotencyAutoConfiguration {
         IdempotencyFilter filter = new IdempotencyFilter(policies,
                 new ScopeResolvers(scopeResolver, tenantResolver), store,
                 heartbeat.getIfAvailable(), metrics.getIfAvailable(() -> IdempotencyMetrics.NONE), settings,
-                Clock.systemUTC(), transactions.getIfAvailable(), outcomes.getIfAvailable());
+                Clock.systemUTC(), transactions.getIfAvailable(), outcomes.getIfAvailable(),
+                observations.getIfUnique(() -> ObservationRegistry.NOOP));
         FilterRegistrationBean<IdempotencyFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName("idempotencyFilter");
         registration.setOrder(properties.getFilterOrder());

@@ -17,6 +17,8 @@ import dev.reliant.idempotency.metrics.IdempotencyMetrics;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.dao.DataIntegrityViolationException;
 
@@ -42,9 +44,13 @@ public class GuardedIdempotencyStore {
 
     private final IdempotencyMetrics metrics;
 
+    private final ObservationRegistry observations;
+
     public GuardedIdempotencyStore(IdempotencyStore store, CircuitBreaker circuitBreaker,
-            CircuitBreaker settleCircuitBreaker, TimeLimiter timeLimiter, IdempotencyMetrics metrics) {
+            CircuitBreaker settleCircuitBreaker, TimeLimiter timeLimiter, IdempotencyMetrics metrics,
+            ObservationRegistry observations) {
         this.store = store;
+        this.observations = observations;
         this.circuitBreaker = circuitBreaker;
         this.settleCircuitBreaker = settleCircuitBreaker;
         this.timeLimiter = timeLimiter;
@@ -52,7 +58,8 @@ public class GuardedIdempotencyStore {
     }
 
     public ClaimResult claim(String key, String owner, String fingerprint, Duration lease, Duration retention) {
-        return call("claim", circuitBreaker, () -> store.claim(key, owner, fingerprint, lease, retention));
+        return observed("claim", () -> call("claim", circuitBreaker,
+                () -> store.claim(key, owner, fingerprint, lease, retention)));
     }
 
     public boolean renew(String key, String owner, Duration lease) {
@@ -61,11 +68,12 @@ public class GuardedIdempotencyStore {
 
     public boolean complete(String key, String owner, String fingerprint, RecordState state, StoredResponse response,
             Duration retention) {
-        return call("complete", settleCircuitBreaker, () -> store.complete(key, owner, fingerprint, state, response, retention));
+        return observed("complete", () -> call("complete", settleCircuitBreaker,
+                () -> store.complete(key, owner, fingerprint, state, response, retention)));
     }
 
     public boolean release(String key, String owner) {
-        return call("release", settleCircuitBreaker, () -> store.release(key, owner));
+        return observed("release", () -> call("release", settleCircuitBreaker, () -> store.release(key, owner)));
     }
 
     public Optional<IdempotencyRecord> find(String key) {
@@ -79,6 +87,17 @@ public class GuardedIdempotencyStore {
     /** The circuit breaker's state, for health reporting. */
     public CircuitBreaker.State circuitState() {
         return circuitBreaker.getState();
+    }
+
+    /**
+     * A store call as an observation, so Boot's tracing makes a span of it inside the request's. Lease renewals,
+     * made every few seconds from the heartbeat's thread for every running request, are left out.
+     */
+    private <T> T observed(String operation, Supplier<T> call) {
+        return Observation.createNotStarted("reliant.idempotency.store", observations)
+            .contextualName("idempotency " + operation)
+            .lowCardinalityKeyValue("operation", operation)
+            .observe(call);
     }
 
     private <T> T call(String operation, CircuitBreaker breaker, Supplier<CompletableFuture<T>> call) {

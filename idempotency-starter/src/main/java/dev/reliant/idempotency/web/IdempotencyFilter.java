@@ -29,6 +29,8 @@ import dev.reliant.idempotency.metrics.RequestOutcome;
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
 import dev.reliant.idempotency.resilience.IdempotencyStoreInputException;
 import dev.reliant.idempotency.resilience.IdempotencyStoreUnavailableException;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -109,6 +111,8 @@ public class IdempotencyFilter extends OncePerRequestFilter {
 
     private final OutcomeLog outcomes;
 
+    private final ObservationRegistry observations;
+
     /**
      * @param heartbeat renews leases of running requests; {@code null} to run without renewal
      * @param transactions the transactions handlers run in; {@code null} without a {@code DataSource}
@@ -117,8 +121,9 @@ public class IdempotencyFilter extends OncePerRequestFilter {
      */
     public IdempotencyFilter(IdempotencyPolicyResolver policies, ScopeResolvers scopes,
             GuardedIdempotencyStore store, LeaseHeartbeat heartbeat, IdempotencyMetrics metrics, Settings settings,
-            Clock clock, RequestTransactions transactions, OutcomeLog outcomes) {
+            Clock clock, RequestTransactions transactions, OutcomeLog outcomes, ObservationRegistry observations) {
         this.transactions = transactions;
+        this.observations = observations;
         this.outcomes = outcomes;
         this.policies = policies;
         this.scopes = scopes;
@@ -601,7 +606,15 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         }
     }
 
+    /** A replay as an observation, so Boot's tracing shows that the request was answered from the store. */
     private void replay(HttpServletResponse response, IdempotencyRecord record) throws IOException {
+        Observation.createNotStarted("reliant.idempotency.replay", observations)
+            .contextualName("idempotency replay")
+            .lowCardinalityKeyValue("status", Integer.toString(record.response().status()))
+            .observeChecked(() -> writeReplay(response, record));
+    }
+
+    private void writeReplay(HttpServletResponse response, IdempotencyRecord record) throws IOException {
         StoredResponse stored = record.response();
         response.setStatus(stored.status());
         String errorMessage = null;

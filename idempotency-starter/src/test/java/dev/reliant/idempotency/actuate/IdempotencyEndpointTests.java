@@ -23,6 +23,7 @@ import dev.reliant.testsupport.TestPostgres;
 import dev.reliant.testsupport.TestRedis;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,7 +98,7 @@ class IdempotencyEndpointTests {
             GuardedIdempotencyStore store = new GuardedIdempotencyStore(
                     new InMemoryIdempotencyStore(Clock.systemUTC()), CircuitBreaker.ofDefaults("endpoint-test"),
                     CircuitBreaker.ofDefaults("endpoint-test-settle"), TimeLimiter.ofDefaults(),
-                    IdempotencyMetrics.NONE);
+                    IdempotencyMetrics.NONE, ObservationRegistry.NOOP);
             IdempotencyEndpoint endpoint = new IdempotencyEndpoint(store, outcomes);
             String key = UUID.randomUUID().toString();
             String storageKey = ScopeResolvers.storageKey("user:alice", key);

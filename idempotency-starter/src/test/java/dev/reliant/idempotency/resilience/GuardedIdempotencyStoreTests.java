@@ -14,6 +14,7 @@ import dev.reliant.testsupport.TestPostgres;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class GuardedIdempotencyStoreTests {
                 CircuitBreakerConfig.custom().slidingWindowSize(4).minimumNumberOfCalls(4).build());
         store = new GuardedIdempotencyStore(new JdbcIdempotencyStore(new JdbcTemplate(dataSource), executor, TABLE),
                 circuitBreaker, CircuitBreaker.ofDefaults("guarded-test-settle"), TimeLimiter.of(Duration.ofSeconds(10)),
-                IdempotencyMetrics.NONE);
+                IdempotencyMetrics.NONE, ObservationRegistry.NOOP);
     }
 
     @AfterEach
