@@ -18,7 +18,7 @@ import io.micrometer.observation.Observation;
  */
 final class DurableCompensationTask implements CompensationTask {
 
-    static final String OBSERVATION = "reliant.saga.compensation";
+    static final String OBSERVATION = "reliant.saga.compensation.call";
 
     private final SagaEngine engine;
 

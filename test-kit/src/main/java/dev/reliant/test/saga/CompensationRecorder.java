@@ -16,7 +16,7 @@ import io.micrometer.observation.ObservationRegistry;
 public class CompensationRecorder {
 
     /** The observation the saga starter makes of each {@code @Compensation} handler call. */
-    public static final String OBSERVATION = "reliant.saga.compensation";
+    public static final String OBSERVATION = "reliant.saga.compensation.call";
 
     private final List<CompensationCall> calls = new CopyOnWriteArrayList<>();
 
