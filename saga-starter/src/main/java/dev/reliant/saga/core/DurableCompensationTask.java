@@ -4,14 +4,21 @@ import dev.reliant.saga.CompensationContext;
 import dev.reliant.saga.jdbc.SagaRef;
 import dev.reliant.saga.jdbc.StepRecord;
 import dev.reliant.saga.jdbc.StepState;
+import io.micrometer.observation.Observation;
 
 /**
  * A logged step's compensation. Each attempt locks the saga under the owner's generation and the step, reads the
  * step back, calls the handler unless the step is compensated already and marks it compensated, all in one
  * transaction: the handler's own database work commits with that mark or not at all, a process that lost the saga
  * cannot get past the lock, and an attempt after a commit that seemed to fail finds the work done.
+ * <p>
+ * Each call of the handler is observed as {@value #OBSERVATION}, tagged with the saga's name, the step and the
+ * handler, and with the saga's id and the attempt as high-cardinality values: a trace shows every compensation a
+ * saga ran, and a test can count them.
  */
 final class DurableCompensationTask implements CompensationTask {
+
+    static final String OBSERVATION = "reliant.saga.compensation.call";
 
     private final SagaEngine engine;
 
@@ -41,7 +48,14 @@ final class DurableCompensationTask implements CompensationTask {
             DefaultCompensationContext context = new DefaultCompensationContext(saga.id().toString(), saga.name(),
                     current.name(), attempt, actionState(current.state()), current.result(), engine.json);
             try {
-                handler.invoke(engine.json, current.arguments(), context);
+                Observation.createNotStarted(OBSERVATION, engine.observations)
+                    .contextualName(saga.name() + " " + current.name() + " compensation")
+                    .lowCardinalityKeyValue("saga", saga.name())
+                    .lowCardinalityKeyValue("step", current.name())
+                    .lowCardinalityKeyValue("handler", step.handler())
+                    .highCardinalityKeyValue("saga.id", saga.id().toString())
+                    .highCardinalityKeyValue("attempt", Integer.toString(attempt))
+                    .observeChecked(() -> handler.invoke(engine.json, current.arguments(), context));
             }
             catch (RuntimeException ex) {
                 throw ex;

@@ -62,6 +62,17 @@ public class SagaEngine {
     }
 
     /**
+     * An engine that shares everything with this one but the lease keeper: the sagas it starts are owned, and their
+     * leases renewed, by {@code leases}. It stands for a second process in the same JVM, one that can stop (its
+     * lease keeper destroyed, its sagas abandoned) while this one recovers what it left, as the test kit's crash
+     * scenarios do.
+     */
+    public SagaEngine withLeases(LeaseKeeper leases) {
+        return new SagaEngine(sagaLog, handlers, json, compensator, leases, metrics, observations,
+                compensationTransaction.getTransactionManager(), defaultOptions);
+    }
+
+    /**
      * A new saga, not yet in the log: it is recorded with its first durable step, so sagas made only of in-memory
      * steps never touch the database.
      */
