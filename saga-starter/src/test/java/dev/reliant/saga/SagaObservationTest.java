@@ -12,7 +12,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
-/** Each saga step and each compensation attempt is an observation, so Boot's tracing makes a span of each. */
+/** Each saga step and each call of a compensation handler is an observation, so Boot's tracing makes a span of each. */
 class SagaObservationTest {
 
     @RegisterExtension
@@ -38,12 +38,14 @@ class SagaObservationTest {
 
             TestObservationRegistry observations = (TestObservationRegistry) context.getBean(ObservationRegistry.class);
             assertThat(observations).hasNumberOfObservationsWithNameEqualTo("reliant.saga.step", 2)
-                .hasNumberOfObservationsWithNameEqualTo("reliant.saga.compensation", 2);
+                .hasNumberOfObservationsWithNameEqualTo("reliant.saga.compensation.call", 2);
             assertThat(observations).hasAnObservation(observation -> observation
-                .hasNameEqualTo("reliant.saga.compensation")
-                .hasContextualNameEqualTo("order compensate charge")
+                .hasNameEqualTo("reliant.saga.compensation.call")
+                .hasContextualNameEqualTo("order charge compensation")
                 .hasLowCardinalityKeyValue("saga", "order")
                 .hasLowCardinalityKeyValue("step", "charge")
+                .hasLowCardinalityKeyValue("handler", "release")
+                .hasHighCardinalityKeyValue("saga.id", id.get())
                 .hasHighCardinalityKeyValue("attempt", "1"));
             assertThat(observations).hasAnObservation(observation -> observation.hasNameEqualTo("reliant.saga.step")
                 .hasContextualNameEqualTo("order reserve")

@@ -99,13 +99,11 @@ public final class SagaAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    Compensator sagaCompensator(SagaProperties properties, SagaMetrics metrics,
-            ObjectProvider<ObservationRegistry> observations) {
+    Compensator sagaCompensator(SagaProperties properties, SagaMetrics metrics) {
         SagaProperties.Compensation compensation = properties.getCompensation();
         IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(compensation.getInitialBackoff(),
                 compensation.getBackoffMultiplier(), 0.2, compensation.getMaxBackoff());
-        return new Compensator(compensation.getMaxAttempts(), backoff, metrics,
-                observations.getIfUnique(() -> ObservationRegistry.NOOP));
+        return new Compensator(compensation.getMaxAttempts(), backoff, metrics);
     }
 
     @Bean

@@ -11,8 +11,6 @@ import java.util.concurrent.TimeUnit;
 import dev.reliant.saga.SagaFencedException;
 import dev.reliant.saga.SagaOptions;
 import io.github.resilience4j.core.IntervalFunction;
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -39,17 +37,13 @@ public class Compensator implements SmartLifecycle, DisposableBean {
 
     private final SagaMetrics metrics;
 
-    private final ObservationRegistry observations;
-
     /** Counted down when the application stops: wakes every compensation waiting to retry. */
     private volatile CountDownLatch stopping = new CountDownLatch(1);
 
     private volatile boolean running;
 
-    public Compensator(int maxAttempts, IntervalFunction backoff, SagaMetrics metrics,
-            ObservationRegistry observations) {
+    public Compensator(int maxAttempts, IntervalFunction backoff, SagaMetrics metrics) {
         this.maxAttempts = maxAttempts;
-        this.observations = observations;
         this.backoff = backoff;
         this.parallelExecutor = Executors.newCachedThreadPool(new CustomizableThreadFactory("reliant-saga-compensation-"));
         this.metrics = metrics;
@@ -107,7 +101,7 @@ public class Compensator implements SmartLifecycle, DisposableBean {
         long start = System.nanoTime();
         for (int attempt = 1;; attempt++) {
             try {
-                attempt(sagaName, task, attempt);
+                task.attempt(attempt);
                 metrics.compensation(sagaName, "success", System.nanoTime() - start);
                 return new Result(false, false, null);
             }
@@ -127,16 +121,6 @@ public class Compensator implements SmartLifecycle, DisposableBean {
                 }
             }
         }
-    }
-
-    /** One attempt of a compensation, observed (a span per attempt, so retries show as siblings). */
-    private void attempt(String sagaName, CompensationTask task, int attempt) throws Exception {
-        Observation.createNotStarted("reliant.saga.compensation", observations)
-            .contextualName(sagaName + " compensate " + task.stepName())
-            .lowCardinalityKeyValue("saga", sagaName)
-            .lowCardinalityKeyValue("step", task.stepName())
-            .highCardinalityKeyValue("attempt", Integer.toString(attempt))
-            .observeChecked(() -> task.attempt(attempt));
     }
 
     private Result fenced(String sagaName, CompensationTask task, long start) {
