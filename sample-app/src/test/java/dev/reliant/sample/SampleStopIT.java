@@ -78,7 +78,8 @@ class SampleStopIT {
             });
         }
         finally {
-            app.close();
+            // a stop, not a kill, so that a failed assertion leaves no servers behind
+            app.stop();
         }
     }
 
@@ -108,10 +109,10 @@ class SampleStopIT {
                         + "\\) that a killed run left on " + Pattern.quote(dataDir.resolve("redis").toString()));
             assertThat(ProcessHandle.of(postgres).filter(ProcessHandle::isAlive)).isEmpty();
             assertThat(ProcessHandle.of(redis).filter(ProcessHandle::isAlive)).isEmpty();
-            restarted.stop();
         }
         finally {
-            restarted.close();
+            // a stop, not a kill, so that a failed assertion leaves no servers behind
+            restarted.stop();
         }
     }
 
