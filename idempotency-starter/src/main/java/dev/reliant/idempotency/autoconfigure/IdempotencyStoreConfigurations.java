@@ -147,7 +147,7 @@ final class IdempotencyStoreConfigurations {
         }
 
         @Override
-        public void destroy() {
+        public void destroy() throws InterruptedException {
             cleanup.destroy();
             statements.shutdownNow();
         }

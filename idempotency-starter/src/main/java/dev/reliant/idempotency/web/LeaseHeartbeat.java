@@ -27,6 +27,9 @@ public class LeaseHeartbeat implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(LeaseHeartbeat.class);
 
+    /** How long stopping waits for a renewal under way, which the store's command timeout bounds. */
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
     private final GuardedIdempotencyStore store;
 
     private final Duration interval;
@@ -82,9 +85,16 @@ public class LeaseHeartbeat implements DisposableBean {
         }
     }
 
+    /**
+     * Cancels every beat and waits for a renewal under way, so that none outlives the store's connections. The web
+     * server has drained its requests by now; a request still running loses its key when its lease lapses.
+     */
     @Override
-    public void destroy() {
-        scheduler.shutdownNow();
+    public void destroy() throws InterruptedException {
+        scheduler.shutdown();
+        if (!scheduler.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            scheduler.shutdownNow();
+        }
     }
 
     /** One request's renewals. */

@@ -58,6 +58,8 @@ public class DefaultLockRegistry implements LockRegistry, AutoCloseable {
 
     private final ExecutorService renewals;
 
+    private volatile boolean closing;
+
     public DefaultLockRegistry(LockStore store, Duration defaultLease, String instanceId, LockMetrics metrics) {
         if (defaultLease.toMillis() < 3 * TICK_MILLIS) {
             throw new IllegalArgumentException("A lease must be at least " + 3 * TICK_MILLIS + " ms");
@@ -175,8 +177,13 @@ public class DefaultLockRegistry implements LockRegistry, AutoCloseable {
             renewed = store.renew(lease.name(), lease.holder(), lease.token(), lease.lease());
         }
         catch (RuntimeException ex) {
-            log.warn("Renewing lock '{}' (token {}) failed; retrying until its lease runs out", lease.name(),
-                    lease.token(), ex);
+            if (closing) {
+                log.debug("Renewing lock '{}' (token {}) ended by the shutdown", lease.name(), lease.token(), ex);
+            }
+            else {
+                log.warn("Renewing lock '{}' (token {}) failed; retrying until its lease runs out", lease.name(),
+                        lease.token(), ex);
+            }
             lease.renewalFailed();
             return;
         }
@@ -196,12 +203,26 @@ public class DefaultLockRegistry implements LockRegistry, AutoCloseable {
         }
     }
 
-    /** Stops the watchdog and releases every held lease. */
+    /**
+     * Stops the watchdog, lets the renewals under way finish (a release racing a renewal would leave the outcome
+     * to chance), then releases every held lease.
+     */
     @Override
     public void close() {
-        watchdog.shutdownNow();
+        closing = true;
+        try {
+            watchdog.shutdownNow();
+            watchdog.awaitTermination(TICK_MILLIS * 10, TimeUnit.MILLISECONDS);
+            renewals.shutdown();
+            if (!renewals.awaitTermination(defaultLease.toMillis(), TimeUnit.MILLISECONDS)) {
+                renewals.shutdownNow();
+            }
+        }
+        catch (InterruptedException ex) {
+            renewals.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
         held().forEach(LockLease::release);
-        renewals.shutdownNow();
     }
 
     private static ThreadFactory daemon(String name) {

@@ -35,6 +35,8 @@ public class LeaderElection implements SmartLifecycle {
 
     private ScheduledExecutorService executor;
 
+    private volatile boolean stopping;
+
     public LeaderElection(LockRegistry registry, List<LeaderCandidate> candidates, Duration lease,
             Duration retryInterval) {
         this.registry = registry;
@@ -48,6 +50,7 @@ public class LeaderElection implements SmartLifecycle {
         if (executor != null || campaigns.isEmpty()) {
             return;
         }
+        stopping = false;
         executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "reliant-lock-leader-election");
             thread.setDaemon(true);
@@ -61,6 +64,7 @@ public class LeaderElection implements SmartLifecycle {
         if (executor == null) {
             return;
         }
+        stopping = true;
         executor.shutdownNow();
         try {
             executor.awaitTermination(retryInterval.toMillis() + 5000, TimeUnit.MILLISECONDS);
@@ -83,8 +87,13 @@ public class LeaderElection implements SmartLifecycle {
                 campaign.run();
             }
             catch (RuntimeException ex) {
-                log.warn("Election for role '{}' failed this round; trying again in {}", campaign.candidate.role(),
-                        retryInterval, ex);
+                if (stopping) {
+                    log.debug("Election for role '{}' ended by the shutdown", campaign.candidate.role(), ex);
+                }
+                else {
+                    log.warn("Election for role '{}' failed this round; trying again in {}",
+                            campaign.candidate.role(), retryInterval, ex);
+                }
             }
         }
     }

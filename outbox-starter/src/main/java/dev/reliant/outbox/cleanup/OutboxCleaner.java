@@ -21,6 +21,9 @@ public class OutboxCleaner implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxCleaner.class);
 
+    /** How long a stop waits for the batch under way, which the batch size keeps short. */
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
     private final JdbcTemplate jdbc;
 
     private final Duration interval;
@@ -36,6 +39,8 @@ public class OutboxCleaner implements SmartLifecycle {
     private final Duration inboxRetention;
 
     private volatile ScheduledExecutorService executor;
+
+    private volatile boolean stopping;
 
     public OutboxCleaner(JdbcTemplate jdbc, OutboxTables tables, Duration outboxRetention, Duration inboxRetention,
             Duration interval, int batchSize) {
@@ -68,12 +73,13 @@ public class OutboxCleaner implements SmartLifecycle {
             deleted = jdbc.update(sql, retention.toMillis(), batchSize);
             total += deleted;
         }
-        while (deleted == batchSize);
+        while (deleted == batchSize && !stopping);
         return total;
     }
 
     @Override
     public void start() {
+        stopping = false;
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
             Thread thread = new Thread(task, "reliant-outbox-cleanup");
             thread.setDaemon(true);
@@ -92,16 +98,33 @@ public class OutboxCleaner implements SmartLifecycle {
             }
         }
         catch (RuntimeException ex) {
-            log.warn("Outbox cleanup failed; trying again in {}", interval, ex);
+            if (stopping) {
+                log.debug("Outbox cleanup ended by the shutdown", ex);
+            }
+            else {
+                log.warn("Outbox cleanup failed; trying again in {}", interval, ex);
+            }
         }
     }
 
+    /** Lets the batch under way finish, then stops: no statement outlives the stop, nor the data source. */
     @Override
     public void stop() {
         ScheduledExecutorService scheduler = executor;
         executor = null;
-        if (scheduler != null) {
+        if (scheduler == null) {
+            return;
+        }
+        stopping = true;
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                scheduler.shutdownNow();
+            }
+        }
+        catch (InterruptedException ex) {
             scheduler.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.reliant.outbox.relay;
 
 import java.time.Duration;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 import dev.reliant.outbox.jdbc.RelayInstances;
 import org.slf4j.Logger;
@@ -24,14 +25,20 @@ final class InstanceHeartbeat {
 
     private final Duration interval;
 
+    private final BooleanSupplier stopping;
+
     private volatile Life life;
 
     private Thread thread;
 
-    InstanceHeartbeat(RelayInstances instances, Duration timeout, Duration interval) {
+    /**
+     * @param stopping whether the relay is stopping, when a failure is most likely the shutdown's own doing
+     */
+    InstanceHeartbeat(RelayInstances instances, Duration timeout, Duration interval, BooleanSupplier stopping) {
         this.instances = instances;
         this.timeout = timeout;
         this.interval = interval;
+        this.stopping = stopping;
     }
 
     synchronized void start() {
@@ -121,7 +128,12 @@ final class InstanceHeartbeat {
             instances.takeOverDead();
         }
         catch (RuntimeException ex) {
-            log.warn("Outbox relay heartbeat failed; trying again in {}", interval, ex);
+            if (stopping.getAsBoolean()) {
+                log.debug("Outbox relay heartbeat ended by the shutdown", ex);
+            }
+            else {
+                log.warn("Outbox relay heartbeat failed; trying again in {}", interval, ex);
+            }
         }
     }
 

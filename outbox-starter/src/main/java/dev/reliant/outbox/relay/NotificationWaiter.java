@@ -34,6 +34,9 @@ public class NotificationWaiter implements AutoCloseable {
 
     private long nextListenAttempt = System.nanoTime();
 
+    /** Whether the relay is stopping: a failure then is most likely the shutdown's own doing. */
+    private volatile boolean stopping;
+
     public NotificationWaiter(DataSource dataSource, String channel) {
         this.dataSource = dataSource;
         this.channel = channel;
@@ -54,7 +57,12 @@ public class NotificationWaiter implements AutoCloseable {
             return notifications != null && notifications.length > 0;
         }
         catch (SQLException ex) {
-            log.warn("Outbox notification connection failed; polling until it is reopened", ex);
+            if (stopping) {
+                log.debug("Outbox notification connection failed while stopping", ex);
+            }
+            else {
+                log.warn("Outbox notification connection failed; polling until it is reopened", ex);
+            }
             close();
             nextListenAttempt = System.nanoTime() + RELISTEN_DELAY_NANOS;
             Thread.sleep(millis);
@@ -91,10 +99,20 @@ public class NotificationWaiter implements AutoCloseable {
             }
         }
         catch (SQLException | RuntimeException ex) {
-            log.warn("Could not listen for outbox notifications; polling instead", ex);
+            if (stopping) {
+                log.debug("Could not listen for outbox notifications while stopping", ex);
+            }
+            else {
+                log.warn("Could not listen for outbox notifications; polling instead", ex);
+            }
             nextListenAttempt = System.nanoTime() + RELISTEN_DELAY_NANOS;
             return false;
         }
+    }
+
+    /** Tells the waiter whether the relay is stopping ({@code true}) or running again ({@code false}). */
+    public void stopping(boolean stopping) {
+        this.stopping = stopping;
     }
 
     @Override

@@ -78,7 +78,8 @@ public class OutboxRelay implements SmartLifecycle {
     public OutboxRelay(RelayStore store, RelayInstances instances, OutboxPublisher publisher,
             RetryPolicy retryPolicy, RelaySettings settings, NotificationWaiter waiter, RelayObserver observer) {
         this.store = store;
-        this.heartbeat = new InstanceHeartbeat(instances, settings.instanceTimeout(), settings.heartbeatInterval());
+        this.heartbeat = new InstanceHeartbeat(instances, settings.instanceTimeout(), settings.heartbeatInterval(),
+                () -> stopping);
         this.publisher = publisher;
         this.retryPolicy = retryPolicy;
         this.settings = settings;
@@ -94,6 +95,9 @@ public class OutboxRelay implements SmartLifecycle {
             }
             running = true;
             stopping = false;
+            if (waiter != null) {
+                waiter.stopping(false);
+            }
             heartbeat.start();
             List<Thread> started = new ArrayList<>(settings.workers());
             for (int worker = 0; worker < settings.workers(); worker++) {
@@ -120,6 +124,9 @@ public class OutboxRelay implements SmartLifecycle {
             stopping = true;
             current = threads;
             threads = List.of();
+        }
+        if (waiter != null) {
+            waiter.stopping(true);
         }
         wakeIdleWorkers();
         long deadline = System.nanoTime() + settings.lease().toNanos();
@@ -165,8 +172,13 @@ public class OutboxRelay implements SmartLifecycle {
                     }
                 }
                 catch (RuntimeException ex) {
-                    log.warn("Outbox relay round failed; trying again after the poll interval", ex);
-                    pause(null);
+                    if (stopping) {
+                        log.debug("Outbox relay round ended by the shutdown", ex);
+                    }
+                    else {
+                        log.warn("Outbox relay round failed; trying again after the poll interval", ex);
+                        pause(null);
+                    }
                 }
             }
         }

@@ -41,6 +41,8 @@ public class LeaseKeeper implements InitializingBean, DisposableBean {
 
     private ScheduledExecutorService scheduler;
 
+    private volatile boolean stopping;
+
     public LeaseKeeper(JdbcSagaLog sagaLog, String owner, Duration lease, Duration renewInterval) {
         Assert.isTrue(renewInterval.compareTo(lease) < 0, "The lease renewal interval must be shorter than the lease");
         this.sagaLog = sagaLog;
@@ -112,13 +114,28 @@ public class LeaseKeeper implements InitializingBean, DisposableBean {
         }
         catch (RuntimeException | Error ex) {
             // an exception escaping a scheduled task cancels all its later runs, and every lease with them
-            log.warn(LogMessage.format("Could not renew the leases of %d saga(s)", snapshot.size()), ex);
+            if (stopping) {
+                log.debug(LogMessage.format("Lease renewal of %d saga(s) ended by the shutdown", snapshot.size()),
+                        ex);
+            }
+            else {
+                log.warn(LogMessage.format("Could not renew the leases of %d saga(s)", snapshot.size()), ex);
+            }
         }
     }
 
+    /**
+     * Stops renewing once a renewal under way has finished, so that it never outlives the data source it uses. The
+     * leases then run out by themselves, and recovery finishes whatever sagas are still unfinished.
+     */
     @Override
-    public void destroy() {
-        if (scheduler != null) {
+    public void destroy() throws InterruptedException {
+        if (scheduler == null) {
+            return;
+        }
+        stopping = true;
+        scheduler.shutdown();
+        if (!scheduler.awaitTermination(lease.toMillis(), TimeUnit.MILLISECONDS)) {
             scheduler.shutdownNow();
         }
     }

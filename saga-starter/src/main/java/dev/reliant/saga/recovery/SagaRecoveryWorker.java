@@ -40,6 +40,8 @@ public class SagaRecoveryWorker implements SmartLifecycle {
 
     private ScheduledExecutorService scheduler;
 
+    private volatile boolean stopping;
+
     public SagaRecoveryWorker(SagaEngine engine, JdbcSagaLog sagaLog, String owner, Duration lease,
             Duration interval, int batchSize, Duration retention) {
         this.engine = engine;
@@ -51,7 +53,10 @@ public class SagaRecoveryWorker implements SmartLifecycle {
         this.retention = retention;
     }
 
-    /** Recovers orphaned sagas until none is left; returns how many were claimed. */
+    /**
+     * Recovers orphaned sagas until none is left, or until the worker is stopping: the sagas already claimed are
+     * finished, no more are claimed. Returns how many were claimed.
+     */
     public int recoverOrphans() {
         int recovered = 0;
         List<ClaimedSaga> claimed;
@@ -64,7 +69,7 @@ public class SagaRecoveryWorker implements SmartLifecycle {
             }
             recovered += claimed.size();
         }
-        while (claimed.size() == batchSize);
+        while (claimed.size() == batchSize && !stopping);
         return recovered;
     }
 
@@ -86,13 +91,19 @@ public class SagaRecoveryWorker implements SmartLifecycle {
             deleteExpired();
         }
         catch (RuntimeException ex) {
-            log.warn(LogMessage.format("Saga recovery pass failed; retrying in %s", interval), ex);
+            if (stopping) {
+                log.debug("Saga recovery pass ended by the shutdown", ex);
+            }
+            else {
+                log.warn(LogMessage.format("Saga recovery pass failed; retrying in %s", interval), ex);
+            }
         }
     }
 
     @Override
     public synchronized void start() {
         if (scheduler == null) {
+            stopping = false;
             scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "reliant-saga-recovery");
                 thread.setDaemon(true);
@@ -103,11 +114,31 @@ public class SagaRecoveryWorker implements SmartLifecycle {
         }
     }
 
+    /**
+     * Lets the pass under way finish the sagas it claimed, then stops; only a pass still running after a lease is
+     * interrupted, since by then other processes may recover its sagas anyway.
+     */
     @Override
-    public synchronized void stop() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
+    public void stop() {
+        ScheduledExecutorService stopped;
+        synchronized (this) {
+            stopped = scheduler;
             scheduler = null;
+            stopping = true;
+        }
+        if (stopped == null) {
+            return;
+        }
+        stopped.shutdown();
+        try {
+            if (!stopped.awaitTermination(lease.toMillis(), TimeUnit.MILLISECONDS)) {
+                stopped.shutdownNow();
+                stopped.awaitTermination(lease.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+        catch (InterruptedException ex) {
+            stopped.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -7,8 +7,9 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.commons.logging.Log;
+
+import org.springframework.core.log.LogMessage;
 
 /**
  * Stops a server process left behind by an earlier run that was killed ({@code kill -9} gives the JVM no chance to
@@ -16,25 +17,33 @@ import org.slf4j.LoggerFactory;
  */
 final class OrphanProcesses {
 
-    private static final Logger log = LoggerFactory.getLogger(OrphanProcesses.class);
-
     private static final Duration GRACE = Duration.ofSeconds(30);
 
-    private OrphanProcesses() {
+    private final Log log;
+
+    /**
+     * @param log where to say what was stopped; a deferred log, since servers start before logging is set up
+     */
+    OrphanProcesses(Log log) {
+        this.log = log;
     }
 
     /**
      * Stops the process named in the first line of {@code pidFile} if it is alive and its command line contains
      * {@code expectedCommand}, then deletes the stale pid file.
      */
-    static void stop(Path pidFile, String expectedCommand) {
+    void stop(Path pidFile, String expectedCommand, String server) {
         if (!Files.exists(pidFile)) {
             return;
         }
         readPid(pidFile).flatMap(ProcessHandle::of)
             .filter(ProcessHandle::isAlive)
-            .filter(process -> commandLine(process).contains(expectedCommand))
-            .ifPresent(OrphanProcesses::terminate);
+            .filter((process) -> commandLine(process).contains(expectedCommand))
+            .ifPresent((process) -> {
+                terminate(process);
+                log.info(LogMessage.format("Stopped the embedded %s (pid %d) that a killed run left on %s", server,
+                        process.pid(), pidFile.getParent()));
+            });
         try {
             Files.deleteIfExists(pidFile);
         }
@@ -43,14 +52,13 @@ final class OrphanProcesses {
         }
     }
 
-    private static void terminate(ProcessHandle process) {
-        log.info("Stopping {} (pid {}) left running by an earlier run", commandLine(process), process.pid());
+    private void terminate(ProcessHandle process) {
         process.destroy();
         try {
             process.onExit().get(GRACE.toSeconds(), TimeUnit.SECONDS);
         }
         catch (Exception ex) {
-            log.warn("Process {} did not stop within {}; killing it", process.pid(), GRACE);
+            log.warn(LogMessage.format("Process %d did not stop within %s; killing it", process.pid(), GRACE));
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             process.onExit().join();
