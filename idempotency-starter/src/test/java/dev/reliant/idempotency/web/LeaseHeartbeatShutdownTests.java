@@ -11,6 +11,7 @@ import dev.reliant.idempotency.metrics.IdempotencyMetrics;
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +33,8 @@ class LeaseHeartbeatShutdownTests {
         };
         LeaseHeartbeat heartbeat = new LeaseHeartbeat(new GuardedIdempotencyStore(store,
                 CircuitBreaker.ofDefaults("claims"), CircuitBreaker.ofDefaults("settles"),
-                TimeLimiter.of(Duration.ofSeconds(30)), IdempotencyMetrics.NONE), Duration.ofMillis(10),
+                TimeLimiter.of(Duration.ofSeconds(30)), IdempotencyMetrics.NONE, ObservationRegistry.NOOP),
+                Duration.ofMillis(10),
                 Duration.ofMinutes(1));
         heartbeat.start("key", "owner", Duration.ofSeconds(1));
         assertThat(renewing.await(30, TimeUnit.SECONDS)).isTrue();
