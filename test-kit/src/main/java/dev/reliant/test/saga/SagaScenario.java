@@ -154,18 +154,28 @@ public class SagaScenario {
         }
         catch (ProcessStopped stopped) {
             // what a crash leaves: a saga nobody completes, compensates or renews
-            crashing.destroy();
+            stopRenewing(crashing);
             awaitRecovery(scenario.id());
             return finished(scenario, true);
         }
         catch (RuntimeException | Error ex) {
-            crashing.destroy();
+            stopRenewing(crashing);
             execution.fail(ex);
             throw ex;
         }
-        crashing.destroy();
+        stopRenewing(crashing);
         execution.complete();
         throw new AssertionError("Saga '" + name + "' never took the step '" + step + "' to crash after");
+    }
+
+    private static void stopRenewing(LeaseKeeper leases) {
+        try {
+            leases.destroy();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while the crashed owner's lease keeper stopped", ex);
+        }
     }
 
     private void awaitRecovery(String id) {
