@@ -26,6 +26,7 @@ import dev.reliant.outbox.relay.RelayObserver;
 import dev.reliant.outbox.relay.RelaySettings;
 import dev.reliant.outbox.relay.RetryPolicy;
 import dev.reliant.outbox.schema.OutboxSchemaInitializer;
+import io.micrometer.observation.ObservationRegistry;
 import org.postgresql.PGConnection;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,7 +55,8 @@ import org.springframework.transaction.support.TransactionTemplate;
         "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
         "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
         "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
-        "org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration" })
+        "org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration",
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
 @ConditionalOnClass({ JdbcTemplate.class, PGConnection.class })
 @ConditionalOnBean(DataSource.class)
 @ConditionalOnBooleanProperty(name = "reliant.outbox.enabled", matchIfMissing = true)
@@ -116,11 +118,12 @@ public final class OutboxAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     Inbox outboxInbox(DataSource dataSource, OutboxTables tables,
-            ObjectProvider<PlatformTransactionManager> transactionManager, Environment environment) {
+            ObjectProvider<PlatformTransactionManager> transactionManager, Environment environment,
+            ObjectProvider<ObservationRegistry> observations) {
         PlatformTransactionManager manager = transactionManager
             .getIfUnique(() -> new DataSourceTransactionManager(dataSource));
         return new JdbcInbox(new JdbcTemplate(dataSource), new TransactionTemplate(manager), tables,
-                defaultConsumer(environment));
+                defaultConsumer(environment), observations.getIfUnique(() -> ObservationRegistry.NOOP));
     }
 
     @Bean
@@ -152,7 +155,8 @@ public final class OutboxAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "reliant.outbox.relay.enabled", matchIfMissing = true)
     OutboxRelay outboxRelay(DataSource dataSource, OutboxTables tables, OutboxPublisher publisher,
-            RetryPolicy retryPolicy, ObjectProvider<RelayObserver> observer, ObjectProvider<JsonMapper> jsonMapper) {
+            RetryPolicy retryPolicy, ObjectProvider<RelayObserver> observer, ObjectProvider<JsonMapper> jsonMapper,
+            ObjectProvider<ObservationRegistry> observations) {
         OutboxProperties.Relay relay = properties.getRelay();
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         TransactionTemplate transactions = ownTransactions(dataSource);
@@ -163,8 +167,8 @@ public final class OutboxAutoConfiguration {
                 relay.getInstanceTimeout(), relay.getHeartbeatInterval());
         NotificationWaiter waiter = relay.isListen() ? new NotificationWaiter(dataSource, tables.channel()) : null;
         return new OutboxRelay(store, new RelayInstances(jdbc, transactions, tables), publisher, retryPolicy,
-                settings, waiter,
-                observer.getIfUnique(() -> RelayObserver.NONE));
+                settings, waiter, observer.getIfUnique(() -> RelayObserver.NONE),
+                observations.getIfUnique(() -> ObservationRegistry.NOOP));
     }
 
     @Bean

@@ -8,6 +8,8 @@ import dev.reliant.outbox.Inbox;
 import dev.reliant.outbox.OutboxTransactionRequiredException;
 import dev.reliant.outbox.jdbc.BoundTransaction;
 import dev.reliant.outbox.jdbc.OutboxTables;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -30,11 +32,24 @@ public class JdbcInbox implements Inbox {
 
     private final String record;
 
+    private final ObservationRegistry observations;
+
     /**
      * @param transactions a template with propagation REQUIRED, so that a listener's own transaction is joined
      */
     public JdbcInbox(JdbcTemplate jdbc, TransactionTemplate transactions, OutboxTables tables,
             String defaultConsumer) {
+        this(jdbc, transactions, tables, defaultConsumer, ObservationRegistry.NOOP);
+    }
+
+    /**
+     * @param transactions a template with propagation REQUIRED, so that a listener's own transaction is joined
+     * @param observations where each message's processing is observed, inside the listener's observation (which
+     * continues the trace of the transaction that wrote the message, from its {@code traceparent} header)
+     */
+    public JdbcInbox(JdbcTemplate jdbc, TransactionTemplate transactions, OutboxTables tables, String defaultConsumer,
+            ObservationRegistry observations) {
+        this.observations = observations;
         this.jdbc = jdbc;
         this.dataSource = jdbc.getDataSource();
         this.transactions = transactions;
@@ -60,6 +75,14 @@ public class JdbcInbox implements Inbox {
         if (messageId == null || messageId.isBlank()) {
             throw new IllegalArgumentException("The message id is missing: cannot deduplicate");
         }
+        Observation observation = Observation.createNotStarted("reliant.inbox.process", observations)
+            .contextualName("inbox " + consumer)
+            .lowCardinalityKeyValue("consumer", consumer)
+            .highCardinalityKeyValue("message.id", messageId);
+        return observation.observe(() -> processOnce(consumer, messageId, handler, observation));
+    }
+
+    private <T> T processOnce(String consumer, String messageId, Supplier<T> handler, Observation observation) {
         return transactions.execute((status) -> {
             if (!BoundTransaction.writesThrough(dataSource)) {
                 throw new OutboxTransactionRequiredException("Inbox.process ran inside a transaction that holds no"
@@ -68,7 +91,9 @@ public class JdbcInbox implements Inbox {
                         + " handler failed, and the redelivery skipped. Give the inbox a transaction manager for"
                         + " the outbox's DataSource");
             }
-            return (jdbc.update(record, consumer, messageId) == 0) ? null : handler.get();
+            boolean first = jdbc.update(record, consumer, messageId) == 1;
+            observation.lowCardinalityKeyValue("outcome", first ? "processed" : "duplicate");
+            return first ? handler.get() : null;
         });
     }
 }

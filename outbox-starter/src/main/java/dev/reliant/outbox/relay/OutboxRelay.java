@@ -17,6 +17,8 @@ import dev.reliant.outbox.OutboxPublisher;
 import dev.reliant.outbox.jdbc.RelayInstances;
 import dev.reliant.outbox.jdbc.RelayStore;
 import dev.reliant.outbox.jdbc.RelayStore.ClaimedMessage;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,8 @@ public class OutboxRelay implements SmartLifecycle {
 
     private final RelayObserver observer;
 
+    private final ObservationRegistry observations;
+
     private final Object lifecycle = new Object();
 
     private volatile boolean running;
@@ -77,6 +81,17 @@ public class OutboxRelay implements SmartLifecycle {
      */
     public OutboxRelay(RelayStore store, RelayInstances instances, OutboxPublisher publisher,
             RetryPolicy retryPolicy, RelaySettings settings, NotificationWaiter waiter, RelayObserver observer) {
+        this(store, instances, publisher, retryPolicy, settings, waiter, observer, ObservationRegistry.NOOP);
+    }
+
+    /**
+     * @param waiter the notification listener, or null to poll only
+     * @param observations where each claimed batch and each publication are observed
+     */
+    public OutboxRelay(RelayStore store, RelayInstances instances, OutboxPublisher publisher,
+            RetryPolicy retryPolicy, RelaySettings settings, NotificationWaiter waiter, RelayObserver observer,
+            ObservationRegistry observations) {
+        this.observations = observations;
         this.store = store;
         this.heartbeat = new InstanceHeartbeat(instances, settings.instanceTimeout(), settings.heartbeatInterval(),
                 () -> stopping);
@@ -254,8 +269,23 @@ public class OutboxRelay implements SmartLifecycle {
             .add(message));
         List<RunOutcome> outcomes = new ArrayList<>(runs.size());
         runs.values().forEach((run) -> outcomes.add(new RunOutcome(run, claimedAt)));
-        publish(outcomes, claimedAt, instance);
-        settle(token, new ArrayList<>(runs.keySet()), outcomes);
+        // Observed only once something was claimed: an empty poll every few hundred milliseconds is no span.
+        Observation batch = Observation.createNotStarted("reliant.outbox.relay", observations)
+            .contextualName("outbox relay")
+            .highCardinalityKeyValue("messages", Integer.toString(claimed.size()))
+            .highCardinalityKeyValue("keys", Integer.toString(runs.size()))
+            .start();
+        try (Observation.Scope scope = batch.openScope()) {
+            publish(outcomes, claimedAt, instance);
+            settle(token, new ArrayList<>(runs.keySet()), outcomes);
+        }
+        catch (RuntimeException ex) {
+            batch.error(ex);
+            throw ex;
+        }
+        finally {
+            batch.stop();
+        }
         return claimed.size();
     }
 
@@ -281,6 +311,7 @@ public class OutboxRelay implements SmartLifecycle {
             for (RunOutcome outcome : going) {
                 messages.add(outcome.run.get(step).message());
             }
+            List<Observation> publications = messages.stream().map(this::publication).toList();
             List<CompletableFuture<Long>> sent = send(messages);
             List<RunOutcome> next = new ArrayList<>(going.size());
             for (int i = 0; i < going.size(); i++) {
@@ -294,10 +325,25 @@ public class OutboxRelay implements SmartLifecycle {
                 catch (CompletionException | CancellationException ex) {
                     outcome.failure = RetryPolicy.unwrap(ex);
                     outcome.unsentFrom = step + 1;
+                    publications.get(i).error(outcome.failure);
+                }
+                finally {
+                    publications.get(i).stop();
                 }
             }
             going = next;
         }
+    }
+
+    /** The publication of one message, from its send to the broker's acknowledgement. */
+    private Observation publication(OutboxMessage message) {
+        return Observation.createNotStarted("reliant.outbox.publish", observations)
+            .contextualName("outbox publish " + message.destination())
+            .lowCardinalityKeyValue("destination", message.destination())
+            .lowCardinalityKeyValue("type", message.type())
+            .highCardinalityKeyValue("message.id", message.id().toString())
+            .highCardinalityKeyValue("attempt", Integer.toString(message.attempt()))
+            .start();
     }
 
     private List<CompletableFuture<Long>> send(List<OutboxMessage> messages) {
