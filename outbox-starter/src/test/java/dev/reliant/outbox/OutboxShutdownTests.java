@@ -14,6 +14,7 @@ import dev.reliant.outbox.relay.NotificationWaiter;
 import dev.reliant.outbox.relay.OutboxRelay;
 import dev.reliant.outbox.support.Ledger;
 import dev.reliant.outbox.support.OutboxFixture;
+import dev.reliant.testsupport.Latches;
 import dev.reliant.testsupport.LogCapture;
 import dev.reliant.testsupport.TableLock;
 import org.junit.jupiter.api.Test;
@@ -63,10 +64,10 @@ class OutboxShutdownTests {
             CountDownLatch settle = new CountDownLatch(1);
             OutboxRelay relay = fixture.relay(new Ledger()).beforeComplete((completion) -> {
                 settling.countDown();
-                awaitQuietly(settle);
+                Latches.awaitOpen(settle);
             }).start();
             fixture.write("orders", "k", Map.of("n", 1));
-            awaitQuietly(settling);
+            Latches.awaitOpen(settling);
 
             try (TableLock lock = TableLock.exclusive(fixture.dataSource, "reliant_outbox")) {
                 CompletableFuture<Void> stopped = CompletableFuture.runAsync(relay::stop);
@@ -140,15 +141,5 @@ class OutboxShutdownTests {
             .until(() -> fixture.jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE query = ?",
                     Long.class, listen) == 0);
         waiter.await(Duration.ofMillis(100));
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import ch.qos.logback.classic.Level;
 import dev.reliant.saga.core.LeaseKeeper;
 import dev.reliant.saga.recovery.SagaRecoveryWorker;
+import dev.reliant.testsupport.Latches;
 import dev.reliant.testsupport.LogCapture;
 import dev.reliant.testsupport.TableLock;
 import org.junit.jupiter.api.Test;
@@ -85,9 +86,9 @@ class SagaShutdownTest {
                 CompletableFuture<Void> running = CompletableFuture.runAsync(() -> sagas.run("held", (saga) -> {
                     SagaCompensationTest.durable(saga, ledger, "s1");
                     inStep.countDown();
-                    awaitQuietly(finish);
+                    Latches.awaitOpen(finish);
                 }));
-                awaitQuietly(inStep);
+                Latches.awaitOpen(inStep);
                 LeaseKeeper leases = context.getBean(LeaseKeeper.class);
                 try (LogCapture log = LogCapture.of(LeaseKeeper.class);
                         TableLock lock = TableLock.exclusive(database.dataSource(), "reliant_saga")) {
@@ -132,15 +133,5 @@ class SagaShutdownTest {
         return await().atMost(Duration.ofSeconds(30))
             .until(() -> lock.waiter(fragment), Optional::isPresent)
             .orElseThrow();
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
     }
 }
