@@ -29,6 +29,7 @@ import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -41,6 +42,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
@@ -70,7 +72,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 @EnableConfigurationProperties(IdempotencyProperties.class)
 @Import({ IdempotencyStoreConfigurations.RedisStoreConfiguration.class,
         IdempotencyStoreConfigurations.JdbcStoreConfiguration.class,
-        IdempotencyStoreConfigurations.MemoryStoreConfiguration.class, IdempotencyOutcomeConfiguration.class,
+        IdempotencyStoreConfigurations.MemoryStoreConfiguration.class,
+        IdempotencyStoreConfigurations.NoStoreConfiguration.class, IdempotencyOutcomeConfiguration.class,
         IdempotencyAutoConfiguration.MetricsConfiguration.class })
 public class IdempotencyAutoConfiguration {
 
@@ -89,6 +92,14 @@ public class IdempotencyAutoConfiguration {
                 timeLimiters.getIfAvailable(TimeLimiterRegistry::ofDefaults).timeLimiter(instance),
                 metrics.getIfAvailable(() -> IdempotencyMetrics.NONE),
                 observations.getIfUnique(() -> ObservationRegistry.NOOP));
+    }
+
+    @Bean
+    @ConditionalOnBean(IdempotencyStore.class)
+    IdempotencyStoreReport idempotencyStoreReport(IdempotencyStore store, IdempotencyProperties properties,
+            ConfigurableListableBeanFactory beanFactory, Environment environment) {
+        return new IdempotencyStoreReport(store, properties.getStore(),
+                ConfiguredConnection.REDIS.reason(beanFactory, environment));
     }
 
     @Bean

@@ -21,7 +21,11 @@ public class IdempotencyProperties {
     /** The request header that carries the idempotency key. */
     private String headerName = "Idempotency-Key";
 
-    /** Which store keeps the records; AUTO takes Redis when a Lettuce connection factory exists, else JDBC. */
+    /**
+     * Which store keeps the records. AUTO takes Redis when the application configured a Redis connection
+     * (a spring.data.redis connection property, a service connection or its own RedisConnectionFactory), else JDBC
+     * when there is a DataSource; with neither, the application fails to start.
+     */
     private StoreType store = StoreType.AUTO;
 
     /** How long a finished request's response is kept and replayed. */
@@ -280,7 +284,7 @@ public class IdempotencyProperties {
     /** Which store keeps idempotency records. */
     public enum StoreType {
 
-        /** Redis when a Lettuce connection factory exists, else JDBC when a DataSource exists. */
+        /** Redis when a Redis connection is configured, else JDBC when a DataSource exists. */
         AUTO,
 
         /** Redis through Spring Data Redis (Lettuce). */

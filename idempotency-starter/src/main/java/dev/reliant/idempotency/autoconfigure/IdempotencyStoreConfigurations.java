@@ -22,6 +22,7 @@ import org.flywaydb.core.Flyway;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -30,12 +31,16 @@ import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitializat
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.ClassUtils;
 
 /**
  * The built-in stores, tried in order: Redis, then JDBC, then memory. Each backs off when an
- * {@link IdempotencyStore} bean exists already, so a user's own store always wins.
+ * {@link IdempotencyStore} bean exists already, so a user's own store always wins. AUTO chooses Redis only when the
+ * application configured a Redis connection ({@link ConfiguredConnection#REDIS}), JDBC otherwise; when no store is
+ * left at all, the start fails ({@link NoStoreConfiguration}).
  */
 final class IdempotencyStoreConfigurations {
 
@@ -113,6 +118,33 @@ final class IdempotencyStoreConfigurations {
         @ConditionalOnMissingBean(IdempotencyStore.class)
         InMemoryIdempotencyStore inMemoryIdempotencyStore() {
             return new InMemoryIdempotencyStore(Clock.systemUTC());
+        }
+    }
+
+    /**
+     * Fails the start, before any bean is created, when no store could be set up: an application that added the
+     * starter but has nowhere to keep its records would otherwise run its idempotent endpoints unprotected, or
+     * answer every one of them 503.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingBean(IdempotencyStore.class)
+    static class NoStoreConfiguration {
+
+        private static final String LETTUCE =
+                "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory";
+
+        @Bean
+        static BeanFactoryPostProcessor idempotencyStoreRequired(Environment environment) {
+            return beanFactory -> {
+                ClassLoader classLoader = beanFactory.getBeanClassLoader();
+                boolean lettuce = ClassUtils.isPresent(LETTUCE, classLoader) && beanFactory
+                    .getBeanNamesForType(ClassUtils.resolveClassName(LETTUCE, classLoader), true, false).length > 0;
+                boolean jdbc = ClassUtils.isPresent("org.springframework.jdbc.core.JdbcTemplate", classLoader)
+                        && ClassUtils.isPresent("org.flywaydb.core.Flyway", classLoader);
+                throw new NoIdempotencyStoreException(StoreTypeCondition.configured(environment),
+                        ConfiguredConnection.REDIS.reason(beanFactory, environment).orElse(null), lettuce, jdbc,
+                        beanFactory.getBeanNamesForType(DataSource.class, true, false).length > 0);
+            };
         }
     }
 

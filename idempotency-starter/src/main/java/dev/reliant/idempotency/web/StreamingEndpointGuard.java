@@ -50,10 +50,7 @@ public class StreamingEndpointGuard implements SmartInitializingSingleton {
             .distinct()
             .collect(Collectors.toList());
         if (!offenders.isEmpty()) {
-            throw new IllegalStateException("Idempotency cannot protect handlers that stream or answer "
-                    + "asynchronously, because their response is not complete when it must be stored: " + offenders
-                    + ". Return the complete response instead, or remove @Idempotent (or narrow the "
-                    + "reliant.idempotency.rules that match them).");
+            throw new IdempotentStreamingHandlerException(offenders);
         }
     }
 

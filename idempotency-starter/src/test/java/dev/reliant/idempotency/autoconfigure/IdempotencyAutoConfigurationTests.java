@@ -1,6 +1,8 @@
 package dev.reliant.idempotency.autoconfigure;
 
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 
 import dev.reliant.idempotency.Idempotent;
 import dev.reliant.idempotency.IdempotencyScopeResolver;
@@ -15,20 +17,35 @@ import dev.reliant.idempotency.redis.RedisIdempotencyStore;
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
 import dev.reliant.idempotency.web.AuthorityTenantResolver;
 import dev.reliant.idempotency.web.IdempotencyFilter;
+import dev.reliant.idempotency.web.IdempotentStreamingHandlerException;
 import dev.reliant.testsupport.TestPostgres;
 import dev.reliant.testsupport.TestRedis;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.mock.web.MockHttpServletRequest;
@@ -39,16 +56,21 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
+@ExtendWith(OutputCaptureExtension.class)
 class IdempotencyAutoConfigurationTests {
 
-    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+    /** Redis on the class path, as the starter brings it, but no connection configured. */
+    private final WebApplicationContextRunner unconfigured = new WebApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class, DataRedisAutoConfiguration.class,
-                WebMvcAutoConfiguration.class, DispatcherServletAutoConfiguration.class))
+                WebMvcAutoConfiguration.class, DispatcherServletAutoConfiguration.class));
+
+    private final WebApplicationContextRunner runner = unconfigured
         .withPropertyValues(TestRedis.server().springProperties());
 
     @Test
-    void redisIsTheDefaultStoreAndTheFilterIsRegistered() {
+    void redisIsChosenWhenItsConnectionIsConfiguredAndTheFilterIsRegistered(CapturedOutput output) {
         runner.run(context -> {
             assertThat(context).hasSingleBean(RedisIdempotencyStore.class);
             assertThat(context).hasSingleBean(GuardedIdempotencyStore.class);
@@ -58,6 +80,119 @@ class IdempotencyAutoConfigurationTests {
                     assertThat(registration.getOrder()).isEqualTo(-90);
                 });
         });
+        assertThat(startupLines(output))
+            .containsExactly("Reliant idempotency: Redis store (spring.data.redis.host is set)");
+    }
+
+    @Test
+    void withADataSourceAndNoRedisConnectionConfiguredTheJdbcStoreIsChosen(CapturedOutput output) {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        unconfigured.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+            .withPropertyValues(schema.springProperties())
+            .run(context -> {
+                assertThat(context).as("Spring Boot's default connection to localhost").hasBean("redisConnectionFactory");
+                assertThat(context).hasSingleBean(JdbcIdempotencyStore.class)
+                    .doesNotHaveBean(RedisIdempotencyStore.class)
+                    .hasBean("idempotencyFilter");
+            });
+        assertThat(startupLines(output)).containsExactly("Reliant idempotency: JDBC store on the application's"
+                + " DataSource (no Redis connection configured; set spring.data.redis.host or"
+                + " reliant.idempotency.store=redis to use Redis)");
+    }
+
+    @Test
+    void redisConfiguredThroughEnvironmentVariablesIsChosen(CapturedOutput output) {
+        TestRedis.Server redis = TestRedis.server();
+        Map<String, Object> variables = Map.of("SPRING_DATA_REDIS_HOST", redis.host(), "SPRING_DATA_REDIS_PORT",
+                String.valueOf(redis.port()));
+        unconfigured
+            .withInitializer(context -> context.getEnvironment()
+                .getPropertySources()
+                .addLast(new SystemEnvironmentPropertySource("testEnvironment", variables)))
+            .run(context -> {
+                assertThat(context).hasSingleBean(RedisIdempotencyStore.class);
+                assertReachesTheTestRedis(context);
+            });
+        assertThat(startupLines(output))
+            .containsExactly("Reliant idempotency: Redis store (spring.data.redis.host is set)");
+    }
+
+    @Test
+    void aServiceConnectionToRedisIsChosen(CapturedOutput output) {
+        TestRedis.Server redis = TestRedis.server();
+        unconfigured.withBean("redisServiceConnection", DataRedisConnectionDetails.class,
+                () -> new DataRedisConnectionDetails() {
+
+                    @Override
+                    public Standalone getStandalone() {
+                        return Standalone.of(redis.host(), redis.port());
+                    }
+                })
+            .run(context -> {
+                assertThat(context).hasSingleBean(RedisIdempotencyStore.class);
+                assertReachesTheTestRedis(context);
+            });
+        assertThat(startupLines(output)).containsExactly("Reliant idempotency: Redis store (bean"
+                + " 'redisServiceConnection' (DataRedisConnectionDetails) is defined)");
+    }
+
+    @Test
+    void theApplicationsOwnRedisConnectionFactoryIsChosen(CapturedOutput output) {
+        unconfigured.withUserConfiguration(OwnRedisConnection.class).run(context -> {
+            assertThat(context).hasSingleBean(RedisIdempotencyStore.class);
+            assertReachesTheTestRedis(context);
+        });
+        assertThat(startupLines(output)).containsExactly(
+                "Reliant idempotency: Redis store (bean 'ownRedisConnection' (RedisConnectionFactory) is defined)");
+    }
+
+    @Test
+    void redisNamedExplicitlyIsUsedWithSpringBootsDefaultConnection(CapturedOutput output) {
+        unconfigured.withPropertyValues("reliant.idempotency.store=redis")
+            .run(context -> assertThat(context).hasSingleBean(RedisIdempotencyStore.class).hasBean("idempotencyFilter"));
+        assertThat(startupLines(output))
+            .containsExactly("Reliant idempotency: Redis store (reliant.idempotency.store=redis)");
+    }
+
+    @Test
+    void withoutARedisConnectionOrADataSourceTheStartFailsAndSaysWhatToConfigure(CapturedOutput output) {
+        unconfigured.run(context -> {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = new NoIdempotencyStoreFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis.getDescription())
+                .startsWith("No store for idempotency records: reliant.idempotency.store is auto")
+                .contains("Redis: no Redis connection is configured")
+                .contains("JDBC: there is no DataSource bean");
+            assertThat(analysis.getAction()).contains("set spring.data.redis.host")
+                .contains("configure a DataSource (spring.datasource.url)")
+                .contains("reliant.idempotency.enabled=false");
+        });
+        assertThat(startupLines(output)).isEmpty();
+    }
+
+    @Test
+    void jdbcNamedExplicitlyWithoutADataSourceFailsTheStart() {
+        runner.withPropertyValues("reliant.idempotency.store=jdbc").run(context -> {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = new NoIdempotencyStoreFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis.getDescription()).contains("reliant.idempotency.store is jdbc")
+                .contains("JDBC: there is no DataSource bean")
+                .doesNotContain("Redis:");
+            assertThat(analysis.getAction()).startsWith("To keep the records in a PostgreSQL table, configure a"
+                    + " DataSource (spring.datasource.url), or choose another store");
+        });
+    }
+
+    @Test
+    void aStartWithoutAStoreIsReportedAsAFailureAnalysis(CapturedOutput output) {
+        SpringApplication application = new SpringApplication(NoStoreApplication.class);
+        application.setWebApplicationType(WebApplicationType.SERVLET);
+        application.setRegisterShutdownHook(false);
+        assertThatException().isThrownBy(() -> application.run("--server.port=0", "--spring.main.banner-mode=off"))
+            .isInstanceOf(NoIdempotencyStoreException.class);
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("No store for idempotency records: reliant.idempotency.store is auto")
+            .contains("Configure where the records are kept: set spring.data.redis.host");
     }
 
     @Test
@@ -78,10 +213,12 @@ class IdempotencyAutoConfigurationTests {
     }
 
     @Test
-    void withoutRedisOnTheClassPathThereIsNoRedisStore() {
+    void withoutRedisOnTheClassPathAndWithoutADataSourceTheStartFails() {
         runner.withClassLoader(new FilteredClassLoader(LettuceConnectionFactory.class)).run(context -> {
-            assertThat(context).doesNotHaveBean(RedisIdempotencyStore.class);
-            assertThat(context).doesNotHaveBean("idempotencyFilter");
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).isInstanceOf(NoIdempotencyStoreException.class)
+                .hasMessageContaining("Redis: Redis is configured (spring.data.redis.host is set) but there is no"
+                        + " LettuceConnectionFactory bean");
         });
     }
 
@@ -173,11 +310,13 @@ class IdempotencyAutoConfigurationTests {
     }
 
     @Test
-    void memoryStoreIsOnlyUsedWhenAskedFor() {
+    void memoryStoreIsOnlyUsedWhenAskedFor(CapturedOutput output) {
         runner.withPropertyValues("reliant.idempotency.store=memory").run(context -> {
             assertThat(context).hasSingleBean(InMemoryIdempotencyStore.class);
             assertThat(context).doesNotHaveBean(RedisIdempotencyStore.class);
         });
+        assertThat(startupLines(output)).containsExactly(
+                "Reliant idempotency: in-memory store, records kept in this JVM only (reliant.idempotency.store=memory)");
     }
 
     @Test
@@ -187,7 +326,23 @@ class IdempotencyAutoConfigurationTests {
             assertThat(rootMessage(context.getStartupFailure())).contains("Idempotency cannot protect")
                 .contains("events")
                 .contains("download");
+            assertThat(context.getStartupFailure()).isInstanceOf(IdempotentStreamingHandlerException.class);
         });
+    }
+
+    @Test
+    void aStartRefusedForAStreamingHandlerIsReportedAsAFailureAnalysis(CapturedOutput output) {
+        SpringApplication application = new SpringApplication(StreamingApplication.class);
+        application.setWebApplicationType(WebApplicationType.SERVLET);
+        application.setRegisterShutdownHook(false);
+        assertThatException()
+            .isThrownBy(() -> application.run("--server.port=0", "--spring.main.banner-mode=off",
+                    "--reliant.idempotency.store=memory"))
+            .isInstanceOf(IdempotentStreamingHandlerException.class);
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("so their response is not complete when it must be stored:")
+            .containsPattern("\t- .*StreamingController#events\\[0 args]")
+            .contains("Return the complete response from these handlers");
     }
 
     @Test
@@ -244,12 +399,56 @@ class IdempotencyAutoConfigurationTests {
         });
     }
 
+    /** The starter's startup lines in the output, without the log's prefix. */
+    private static List<String> startupLines(CapturedOutput output) {
+        return output.getOut()
+            .lines()
+            .filter(line -> line.contains("Reliant idempotency: "))
+            .map(line -> line.substring(line.indexOf("Reliant idempotency: ")))
+            .toList();
+    }
+
+    /** The store's connection goes to the test server, and it answers. */
+    private static void assertReachesTheTestRedis(AssertableWebApplicationContext context) {
+        TestRedis.Server redis = TestRedis.server();
+        LettuceConnectionFactory connectionFactory = context.getBean(LettuceConnectionFactory.class);
+        assertThat(connectionFactory.getHostName()).isEqualTo(redis.host());
+        assertThat(connectionFactory.getPort()).isEqualTo(redis.port());
+        try (RedisConnection connection = connectionFactory.getConnection()) {
+            assertThat(connection.ping()).isEqualTo("PONG");
+        }
+    }
+
     private static String rootMessage(Throwable failure) {
         Throwable root = failure;
         while (root.getCause() != null) {
             root = root.getCause();
         }
         return root.getMessage();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnRedisConnection {
+
+        @Bean
+        LettuceConnectionFactory ownRedisConnection() {
+            TestRedis.Server redis = TestRedis.server();
+            return new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({ IdempotencyAutoConfiguration.class, DataRedisAutoConfiguration.class,
+            WebMvcAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
+            TomcatServletWebServerAutoConfiguration.class })
+    static class NoStoreApplication {
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @Import(StreamingController.class)
+    static class StreamingApplication extends NoStoreApplication {
+
     }
 
     @Configuration(proxyBeanMethods = false)
