@@ -58,7 +58,14 @@ public final class LockTestContexts {
 
     /** Redis, a DataSource in {@code schema}, transactions and the lock starter with its Actuator parts. */
     public static ApplicationContextRunner runner(TestPostgres.Schema schema) {
-        TestRedis.Server redis = TestRedis.server();
+        return withoutRedisConnection(schema).withPropertyValues(TestRedis.server().springProperties());
+    }
+
+    /**
+     * As {@link #runner(TestPostgres.Schema)}, but with Spring Data Redis on the class path and no Redis connection
+     * configured, as in an application that brings it along without using it.
+     */
+    public static ApplicationContextRunner withoutRedisConnection(TestPostgres.Schema schema) {
         return new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
                     DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
@@ -66,7 +73,6 @@ public final class LockTestContexts {
                     DataRedisAutoConfiguration.class, EndpointAutoConfiguration.class, LockAutoConfiguration.class,
                     LockActuatorAutoConfiguration.class))
             .withPropertyValues(schema.springProperties())
-            .withPropertyValues(redis.springProperties())
             .withPropertyValues("reliant.lock.redis.key-prefix=" + TestRedis.newKeyPrefix(),
                     "spring.datasource.hikari.maximum-pool-size=6");
     }

@@ -24,6 +24,7 @@ import org.flywaydb.core.Flyway;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -39,8 +40,8 @@ import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Fenced locks: a {@link LockRegistry} on Redis (when a connection factory exists) or on the application's
- * database, a {@link Fence} in the application's database, the fence check on transactions begun under a lock,
+ * Fenced locks: a {@link LockRegistry} on Redis (when the application configured a Redis connection) or on the
+ * application's database, a {@link Fence} in the application's database, the fence check on transactions begun under a lock,
  * {@code @Locked} methods and leader election for {@link LeaderCandidate} beans.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
@@ -49,7 +50,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @ConditionalOnBooleanProperty(name = "reliant.lock.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LockProperties.class)
 @Import({ LockStoreConfigurations.RedisStoreConfiguration.class, LockStoreConfigurations.JdbcStoreConfiguration.class,
-        LockAutoConfiguration.SchemaConfiguration.class, LockAutoConfiguration.FenceConfiguration.class,
+        LockStoreConfigurations.NoStoreConfiguration.class, LockAutoConfiguration.SchemaConfiguration.class, LockAutoConfiguration.FenceConfiguration.class,
         LockAutoConfiguration.MetricsConfiguration.class })
 public class LockAutoConfiguration {
 
@@ -59,6 +60,14 @@ public class LockAutoConfiguration {
     DefaultLockRegistry lockRegistry(LockStore store, LockProperties properties, ObjectProvider<LockMetrics> metrics) {
         return new DefaultLockRegistry(store, properties.getLease(), instanceId(properties),
                 metrics.getIfAvailable(() -> LockMetrics.NONE));
+    }
+
+    @Bean
+    @ConditionalOnBean(LockStore.class)
+    LockStoreReport lockStoreReport(LockStore store, ObjectProvider<Fence> fence, LockProperties properties,
+            ConfigurableListableBeanFactory beanFactory, Environment environment) {
+        return new LockStoreReport(store, fence, properties,
+                ConfiguredConnection.REDIS.reason(beanFactory, environment));
     }
 
     @Bean

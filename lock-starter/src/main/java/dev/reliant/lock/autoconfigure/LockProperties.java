@@ -13,7 +13,11 @@ public class LockProperties {
     /** Whether the lock starter configures anything. */
     private boolean enabled = true;
 
-    /** Which store keeps the locks; AUTO takes Redis when a Lettuce connection factory exists, else JDBC. */
+    /**
+     * Which store keeps the locks. AUTO takes Redis when the application configured a Redis connection (a
+     * spring.data.redis connection property, a service connection or its own RedisConnectionFactory), else JDBC when
+     * there is a DataSource; with neither, the application fails to start.
+     */
     private StoreType store = StoreType.AUTO;
 
     /**

@@ -19,19 +19,32 @@ import dev.reliant.lock.jdbc.JdbcLockStore;
 import dev.reliant.lock.redis.RedisLockStore;
 import dev.reliant.lock.tx.FenceCheckingTransactionListener;
 import dev.reliant.testsupport.TestPostgres;
+import dev.reliant.testsupport.TestRedis;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
+@ExtendWith(OutputCaptureExtension.class)
 class LockAutoConfigurationTests {
 
     private static TestPostgres.Schema schema;
@@ -42,7 +55,7 @@ class LockAutoConfigurationTests {
     }
 
     @Test
-    void redisKeepsTheLocksWhenItIsThereAndTheDatabaseKeepsTheFence() {
+    void redisKeepsTheLocksWhenItsConnectionIsConfiguredAndTheDatabaseKeepsTheFence(CapturedOutput output) {
         LockTestContexts.runner(schema)
             .withPropertyValues("management.endpoints.web.exposure.include=locks",
                     "management.endpoints.jmx.exposure.include=locks")
@@ -66,16 +79,76 @@ class LockAutoConfigurationTests {
                     .contains(context.getBean(FenceCheckingTransactionListener.class));
                 lease.release();
             });
+        assertThat(startupLines(output)).containsExactly("Reliant lock: Redis lock store (spring.data.redis.host is"
+                + " set); fence in the application's DataSource (table reliant_lock_fence)");
     }
 
     @Test
-    void theDatabaseKeepsTheLocksWhenAsked() {
+    void theDatabaseKeepsTheLocksWhenAsked(CapturedOutput output) {
         LockTestContexts.runner(schema).withPropertyValues("reliant.lock.store=jdbc").run(context -> {
             assertThat(context).hasSingleBean(JdbcLockStore.class).doesNotHaveBean(RedisLockStore.class);
             LockLease lease = context.getBean(LockRegistry.class).tryAcquire("jdbc-config").orElseThrow();
             assertThat(lease.token()).isPositive();
             lease.release();
         });
+        assertThat(startupLines(output)).containsExactly("Reliant lock: JDBC lock store on the application's"
+                + " DataSource (reliant.lock.store=jdbc); fence in the application's DataSource (table"
+                + " reliant_lock_fence)");
+    }
+
+    @Test
+    void theDatabaseKeepsTheLocksWhenNoRedisConnectionIsConfigured(CapturedOutput output) {
+        LockTestContexts.withoutRedisConnection(schema).run(context -> {
+            assertThat(context).as("Spring Boot's default connection to localhost").hasBean("redisConnectionFactory");
+            assertThat(context).hasSingleBean(JdbcLockStore.class).doesNotHaveBean(RedisLockStore.class);
+            LockLease lease = context.getBean(LockRegistry.class).tryAcquire("auto-jdbc").orElseThrow();
+            assertThat(lease.token()).isPositive();
+            lease.release();
+        });
+        assertThat(startupLines(output)).containsExactly("Reliant lock: JDBC lock store on the application's"
+                + " DataSource (no Redis connection configured; set spring.data.redis.host or reliant.lock.store=redis"
+                + " to use Redis); fence in the application's DataSource (table reliant_lock_fence)");
+    }
+
+    @Test
+    void redisWithoutADataSourceKeepsTheLocksWithoutAFence(CapturedOutput output) {
+        new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, LockAutoConfiguration.class))
+            .withPropertyValues(TestRedis.server().springProperties())
+            .withPropertyValues("reliant.lock.redis.key-prefix=" + TestRedis.newKeyPrefix())
+            .run(context -> assertThat(context).hasSingleBean(RedisLockStore.class).doesNotHaveBean(Fence.class));
+        assertThat(startupLines(output))
+            .containsExactly("Reliant lock: Redis lock store (spring.data.redis.host is set); no fence (no DataSource)");
+    }
+
+    @Test
+    void withoutARedisConnectionOrADataSourceTheStartFailsAndSaysWhatToConfigure(CapturedOutput output) {
+        new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, LockAutoConfiguration.class))
+            .run(context -> {
+                assertThat(context).hasFailed();
+                FailureAnalysis analysis = new NoLockStoreFailureAnalyzer().analyze(context.getStartupFailure());
+                assertThat(analysis.getDescription())
+                    .startsWith("No store for locks: reliant.lock.store is auto")
+                    .contains("Redis: no Redis connection is configured")
+                    .contains("JDBC: there is no DataSource bean");
+                assertThat(analysis.getAction()).contains("set spring.data.redis.host")
+                    .contains("configure a DataSource (spring.datasource.url)")
+                    .contains("reliant.lock.enabled=false");
+            });
+        assertThat(startupLines(output)).isEmpty();
+    }
+
+    @Test
+    void aStartWithoutAStoreIsReportedAsAFailureAnalysis(CapturedOutput output) {
+        SpringApplication application = new SpringApplication(NoStoreApplication.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        application.setRegisterShutdownHook(false);
+        assertThatException().isThrownBy(() -> application.run("--spring.main.banner-mode=off"))
+            .isInstanceOf(NoLockStoreException.class);
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("No store for locks: reliant.lock.store is auto")
+            .contains("Configure where the locks are kept: set spring.data.redis.host");
     }
 
     @Test
@@ -119,6 +192,21 @@ class LockAutoConfigurationTests {
             assertThat(context.getBean(MeterRegistry.class).get("reliant.lock.acquired").tag("lock", "counted")
                 .counter().count()).isEqualTo(2);
         });
+    }
+
+    /** The starter's startup lines in the output, without the log's prefix. */
+    private static List<String> startupLines(CapturedOutput output) {
+        return output.getOut()
+            .lines()
+            .filter(line -> line.contains("Reliant lock: "))
+            .map(line -> line.substring(line.indexOf("Reliant lock: ")))
+            .toList();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({ DataRedisAutoConfiguration.class, LockAutoConfiguration.class })
+    static class NoStoreApplication {
+
     }
 
     @Configuration(proxyBeanMethods = false)
