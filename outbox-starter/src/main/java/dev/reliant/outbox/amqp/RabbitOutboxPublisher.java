@@ -32,9 +32,8 @@ public class RabbitOutboxPublisher implements OutboxPublisher {
 
     public RabbitOutboxPublisher(ConnectionFactory connectionFactory, RabbitRoutingKey routingKey) {
         if (!connectionFactory.isPublisherConfirms() || !connectionFactory.isPublisherReturns()) {
-            throw new IllegalStateException("The RabbitMQ outbox publisher needs correlated publisher confirms and"
-                    + " returns: set spring.rabbitmq.publisher-confirm-type=correlated and"
-                    + " spring.rabbitmq.publisher-returns=true");
+            throw new RabbitPublisherConfirmsRequiredException(connectionFactory.isPublisherConfirms(),
+                    connectionFactory.isSimplePublisherConfirms(), connectionFactory.isPublisherReturns());
         }
         this.template = new RabbitTemplate(connectionFactory);
         this.template.setMandatory(true);

@@ -16,10 +16,13 @@ public class OutboxProperties {
     private boolean enabled = true;
 
     /**
-     * The publisher to relay with. When unset, Kafka is used if a KafkaTemplate is present, else RabbitMQ if a
-     * RabbitMQ ConnectionFactory is present, else in-process Spring application events.
+     * The publisher to relay with. AUTO takes Kafka when the application configured a Kafka connection
+     * (spring.kafka.bootstrap-servers or spring.kafka.producer.bootstrap-servers, a service connection or its own
+     * ProducerFactory or KafkaTemplate), else RabbitMQ when it configured a RabbitMQ connection (spring.rabbitmq.host,
+     * addresses, port, username, password or virtual-host, a service connection or its own ConnectionFactory), else
+     * in-process Spring application events.
      */
-    private PublisherType publisher;
+    private PublisherType publisher = PublisherType.AUTO;
 
     /** Name of the outbox table. */
     private String table = "reliant_outbox";
@@ -139,6 +142,9 @@ public class OutboxProperties {
 
     /** Which broker the relay publishes to. */
     public enum PublisherType {
+
+        /** Kafka or RabbitMQ when a connection to it is configured, else in-process. */
+        AUTO,
 
         /** Kafka through spring-kafka. */
         KAFKA,

@@ -10,20 +10,19 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
  * The {@link OutboxPublisher} choice, in this order: the application's own bean; the one named by
- * {@code reliant.outbox.publisher}; otherwise Kafka when a {@code KafkaTemplate} is present, RabbitMQ when a
- * RabbitMQ {@code ConnectionFactory} is present, and in-process application events last.
+ * {@code reliant.outbox.publisher}; otherwise Kafka when the application configured a Kafka connection, RabbitMQ when
+ * it configured a RabbitMQ connection ({@link ConfiguredConnection}), and in-process application events last. The
+ * client libraries alone do not count: with them Spring Boot connects to a broker on localhost that nobody set up.
  */
 final class OutboxPublisherConfigurations {
-
-    private static final String PROPERTY = "reliant.outbox.publisher";
 
     private OutboxPublisherConfigurations() {
     }
@@ -31,7 +30,7 @@ final class OutboxPublisherConfigurations {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(KafkaTemplate.class)
     @ConditionalOnBean(KafkaTemplate.class)
-    @ConditionalOnProperty(name = PROPERTY, havingValue = "kafka", matchIfMissing = true)
+    @Conditional(PublisherCondition.Kafka.class)
     static class Kafka {
 
         @Bean
@@ -45,7 +44,7 @@ final class OutboxPublisherConfigurations {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(RabbitTemplate.class)
     @ConditionalOnBean(ConnectionFactory.class)
-    @ConditionalOnProperty(name = PROPERTY, havingValue = "rabbit", matchIfMissing = true)
+    @Conditional(PublisherCondition.Rabbit.class)
     static class Rabbit {
 
         @Bean
@@ -57,7 +56,7 @@ final class OutboxPublisherConfigurations {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = PROPERTY, havingValue = "in-process", matchIfMissing = true)
+    @Conditional(PublisherCondition.InProcess.class)
     static class InProcess {
 
         @Bean

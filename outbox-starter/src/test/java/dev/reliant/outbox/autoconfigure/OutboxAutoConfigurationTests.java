@@ -1,6 +1,8 @@
 package dev.reliant.outbox.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -18,35 +20,51 @@ import dev.reliant.outbox.OutboxPublisher;
 import dev.reliant.outbox.ParkedMessages;
 import dev.reliant.outbox.actuate.OutboxEndpoint;
 import dev.reliant.outbox.actuate.OutboxHealthIndicator;
+import dev.reliant.outbox.amqp.RabbitOutboxPublisher;
+import dev.reliant.outbox.amqp.RabbitPublisherConfirmsRequiredException;
 import dev.reliant.outbox.cleanup.OutboxCleaner;
 import dev.reliant.outbox.event.ApplicationEventOutboxPublisher;
+import dev.reliant.outbox.kafka.KafkaOutboxPublisher;
 import dev.reliant.outbox.metrics.OutboxMeters;
 import dev.reliant.outbox.relay.OutboxRelay;
 import dev.reliant.outbox.schema.OutboxSchemaInitializer;
 import dev.reliant.testsupport.TestPostgres;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 import static org.awaitility.Awaitility.await;
 
+@ExtendWith(OutputCaptureExtension.class)
 class OutboxAutoConfigurationTests {
 
     private ApplicationContextRunner runner(TestPostgres.Schema schema) {
@@ -60,7 +78,7 @@ class OutboxAutoConfigurationTests {
     }
 
     @Test
-    void relaysToApplicationEventsWhenNoBrokerIsPresent() {
+    void relaysToApplicationEventsWhenNoBrokerIsPresent(CapturedOutput output) {
         TestPostgres.Schema schema = TestPostgres.newSchema();
         runner(schema).withUserConfiguration(Listening.class).run((context) -> {
             assertThat(context).hasSingleBean(Outbox.class)
@@ -79,6 +97,128 @@ class OutboxAutoConfigurationTests {
             assertThat(jdbc(context).queryForList("SELECT version FROM reliant_outbox_schema_history ORDER BY 1",
                     String.class)).containsExactly("1", "2");
         });
+        assertThat(startupLines(output)).containsExactly("Reliant outbox: in-process publisher, Spring application"
+                + " events in this JVM (no Kafka or RabbitMQ connection configured; set spring.kafka.bootstrap-servers"
+                + " or spring.rabbitmq.host to publish to a broker)");
+    }
+
+    @Test
+    void brokerClientsWithoutAConfiguredBrokerLeaveTheEventsInProcess(CapturedOutput output) {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        runner(schema).withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class,
+                RabbitAutoConfiguration.class)).run((context) -> {
+                    assertThat(context).as("Spring Boot's defaults, for localhost")
+                        .hasSingleBean(KafkaTemplate.class)
+                        .hasSingleBean(ConnectionFactory.class);
+                    assertThat(context).getBean(OutboxPublisher.class)
+                        .isInstanceOf(ApplicationEventOutboxPublisher.class);
+                });
+        assertThat(startupLines(output)).containsExactly("Reliant outbox: in-process publisher, Spring application"
+                + " events in this JVM (no Kafka or RabbitMQ connection configured; set spring.kafka.bootstrap-servers"
+                + " or spring.rabbitmq.host to publish to a broker)");
+    }
+
+    // The choice is made from the configuration alone: nothing is published, so no broker is contacted.
+    @Test
+    void kafkaIsChosenWhenItsBootstrapServersAreSet(CapturedOutput output) {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        runner(schema).withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class,
+                RabbitAutoConfiguration.class))
+            .withPropertyValues("spring.kafka.bootstrap-servers=kafka.invalid:9092",
+                    "spring.rabbitmq.host=rabbit.invalid")
+            .run((context) -> assertThat(context).hasSingleBean(KafkaOutboxPublisher.class));
+        assertThat(startupLines(output))
+            .containsExactly("Reliant outbox: Kafka publisher (spring.kafka.bootstrap-servers is set)");
+    }
+
+    @Test
+    void rabbitIsChosenWhenItsHostIsSet(CapturedOutput output) {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        runner(schema).withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class,
+                RabbitAutoConfiguration.class))
+            .withPropertyValues("spring.rabbitmq.host=rabbit.invalid",
+                    "spring.rabbitmq.publisher-confirm-type=correlated", "spring.rabbitmq.publisher-returns=true")
+            .run((context) -> assertThat(context).hasSingleBean(RabbitOutboxPublisher.class));
+        assertThat(startupLines(output))
+            .containsExactly("Reliant outbox: RabbitMQ publisher (spring.rabbitmq.host is set)");
+    }
+
+    @Test
+    void aPublisherNamedExplicitlyIsUsedWithSpringBootsDefaultConnection(CapturedOutput output) {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        runner(schema).withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class))
+            .withPropertyValues("reliant.outbox.publisher=kafka", "reliant.outbox.relay.enabled=false")
+            .run((context) -> assertThat(context).hasSingleBean(KafkaOutboxPublisher.class));
+        assertThat(startupLines(output)).containsExactly("Reliant outbox: Kafka publisher (reliant.outbox.publisher=kafka);"
+                + " no relay on this instance (reliant.outbox.relay.enabled=false)");
+    }
+
+    @Test
+    void aRabbitConnectionWithoutConfirmsAndReturnsFailsTheStart() {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        runner(schema).withConfiguration(AutoConfigurations.of(RabbitAutoConfiguration.class))
+            .withPropertyValues("spring.rabbitmq.host=rabbit.invalid", "spring.rabbitmq.publisher-confirm-type=simple")
+            .run((context) -> {
+                assertThat(context).hasFailed();
+                assertThat(context.getStartupFailure()).rootCause()
+                    .isInstanceOfSatisfying(RabbitPublisherConfirmsRequiredException.class, (failure) -> {
+                        assertThat(failure.hasCorrelatedConfirms()).isFalse();
+                        assertThat(failure.hasSimpleConfirms()).isTrue();
+                        assertThat(failure.hasReturns()).isFalse();
+                    });
+            });
+    }
+
+    @Test
+    void aRabbitConnectionWithoutConfirmsIsReportedAsAFailureAnalysis(CapturedOutput output) {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        SpringApplication application = new SpringApplication(RabbitApplication.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        application.setRegisterShutdownHook(false);
+        List<String> arguments = new ArrayList<>(List.of("--spring.main.banner-mode=off",
+                "--spring.rabbitmq.host=rabbit.invalid", "--reliant.outbox.channel=outbox_" + schema.name()));
+        Arrays.stream(schema.springProperties()).map(property -> "--" + property).forEach(arguments::add);
+        assertThatException().isThrownBy(() -> application.run(arguments.toArray(String[]::new)))
+            .havingRootCause()
+            .isInstanceOf(RabbitPublisherConfirmsRequiredException.class);
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("The connection factory has publisher confirms off and publisher returns off.")
+            .contains("Set spring.rabbitmq.publisher-confirm-type=correlated and spring.rabbitmq.publisher-returns=true");
+    }
+
+    @Test
+    void withoutADataSourceTheStartFailsAndSaysWhatToConfigure(CapturedOutput output) {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(OutboxAutoConfiguration.class))
+            .run((context) -> {
+                assertThat(context).hasFailed();
+                FailureAnalysis analysis = new OutboxDataSourceMissingFailureAnalyzer()
+                    .analyze(context.getStartupFailure());
+                assertThat(analysis.getDescription()).isEqualTo("The outbox writes its messages in the application's"
+                        + " PostgreSQL database, in the transaction of the change they describe, but there is no"
+                        + " DataSource bean.");
+                assertThat(analysis.getAction()).contains("set spring.datasource.url")
+                    .contains("reliant.outbox.enabled=false");
+            });
+        assertThat(startupLines(output)).isEmpty();
+    }
+
+    @Test
+    void withoutADataSourceTheStartIsReportedAsAFailureAnalysis(CapturedOutput output) {
+        SpringApplication application = new SpringApplication(NoDataSourceApplication.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        application.setRegisterShutdownHook(false);
+        assertThatException().isThrownBy(() -> application.run("--spring.main.banner-mode=off"))
+            .isInstanceOf(OutboxDataSourceMissingException.class);
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("but there is no DataSource bean.")
+            .contains("Configure a DataSource for the PostgreSQL database");
+    }
+
+    @Test
+    void switchedOffItNeedsNoDataSource() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(OutboxAutoConfiguration.class))
+            .withPropertyValues("reliant.outbox.enabled=false")
+            .run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(Outbox.class));
     }
 
     @Test
@@ -200,6 +340,15 @@ class OutboxAutoConfigurationTests {
             });
     }
 
+    /** The starter's startup lines in the output, without the log's prefix. */
+    private static List<String> startupLines(CapturedOutput output) {
+        return output.getOut()
+            .lines()
+            .filter((line) -> line.contains("Reliant outbox: "))
+            .map((line) -> line.substring(line.indexOf("Reliant outbox: ")))
+            .toList();
+    }
+
     private static UUID write(AssertableApplicationContext context, String key) {
         return context.getBean(TransactionTemplate.class)
             .execute((status) -> context.getBean(Outbox.class).publish("orders", key, "order.created",
@@ -208,6 +357,18 @@ class OutboxAutoConfigurationTests {
 
     private static JdbcTemplate jdbc(AssertableApplicationContext context) {
         return new JdbcTemplate(context.getBean(DataSource.class));
+    }
+
+    /** As an application without spring-boot-starter-jdbc, for which Spring Boot defines no DataSource. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration(OutboxAutoConfiguration.class)
+    static class NoDataSourceApplication {
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({ DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
+            RabbitAutoConfiguration.class, OutboxAutoConfiguration.class })
+    static class RabbitApplication {
     }
 
     @Configuration(proxyBeanMethods = false)
