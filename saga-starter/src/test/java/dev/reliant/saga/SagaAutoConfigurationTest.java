@@ -1,10 +1,14 @@
 package dev.reliant.saga;
 
+import java.util.List;
 import java.util.function.Function;
+
+import javax.sql.DataSource;
 
 import dev.reliant.saga.actuate.SagaEndpoint;
 import dev.reliant.saga.actuate.SagaHealthIndicator;
 import dev.reliant.saga.autoconfigure.SagaAutoConfiguration;
+import dev.reliant.saga.autoconfigure.SagaDataSourceMissingException;
 import dev.reliant.saga.autoconfigure.SagaWebAutoConfiguration;
 import dev.reliant.saga.core.SagaEngine;
 import dev.reliant.saga.jdbc.JdbcSagaLog;
@@ -12,17 +16,26 @@ import dev.reliant.saga.jdbc.SagaSchemaInitializer;
 import dev.reliant.saga.recovery.SagaRecoveryWorker;
 import dev.reliant.testsupport.TestPostgres;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
+@ExtendWith(OutputCaptureExtension.class)
 class SagaAutoConfigurationTest {
 
     @RegisterExtension
@@ -32,7 +45,7 @@ class SagaAutoConfigurationTest {
 
 
     @Test
-    void setsUpSagasWithTheirOwnMigrationHistory() {
+    void setsUpSagasWithTheirOwnMigrationHistory(CapturedOutput output) {
         runner.run(context -> {
             assertThat(context).hasSingleBean(SagaManager.class)
                 .hasSingleBean(SagaRecoveryWorker.class)
@@ -42,11 +55,58 @@ class SagaAutoConfigurationTest {
             assertThat(database.jdbc().queryForList("SELECT version FROM reliant_saga_schema_history WHERE success",
                     String.class)).contains("0", "1");
         });
+        assertThat(startupLines(output)).containsExactly("Reliant saga: saga log in the application's DataSource"
+                + " (tables reliant_saga and reliant_saga_step, created and migrated by the starter; recovery worker"
+                + " on)");
     }
 
     @Test
-    void backsOffWithoutADataSource() {
+    void withoutADataSourceTheStartFailsAndSaysWhatToConfigure(CapturedOutput output) {
         new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SagaAutoConfiguration.class))
+            .run(context -> {
+                assertThat(context).hasFailed();
+                assertThat(context.getStartupFailure())
+                    .isInstanceOfSatisfying(SagaDataSourceMissingException.class,
+                            failure -> assertThat(failure.getDataSources()).isEmpty())
+                    .hasMessage("The saga starter keeps its saga log in the application's DataSource, but there is"
+                            + " no DataSource bean.");
+            });
+        assertThat(startupLines(output)).isEmpty();
+    }
+
+    @Test
+    void withSeveralDataSourcesAndNoPrimaryOneTheStartFails() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SagaAutoConfiguration.class))
+            .withBean("orders", DataSource.class, () -> database.dataSource())
+            .withBean("archive", DataSource.class, () -> database.dataSource())
+            .run(context -> {
+                assertThat(context).hasFailed();
+                assertThat(context.getStartupFailure())
+                    .isInstanceOfSatisfying(SagaDataSourceMissingException.class,
+                            failure -> assertThat(failure.getDataSources()).containsExactly("orders", "archive"))
+                    .hasMessageEndingWith("but there are 2 DataSource beans (orders, archive) and none of them is"
+                            + " primary.");
+            });
+    }
+
+    @Test
+    void withoutADataSourceTheStartIsReportedAsAFailureAnalysis(CapturedOutput output) {
+        SpringApplication application = new SpringApplication(NoDataSourceApplication.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        application.setRegisterShutdownHook(false);
+        assertThatException().isThrownBy(() -> application.run("--spring.main.banner-mode=off"))
+            .isInstanceOf(SagaDataSourceMissingException.class);
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("The saga starter keeps its saga log in the application's DataSource, but there is no"
+                    + " DataSource bean.")
+            .contains("Configure a DataSource for the PostgreSQL database: add spring-boot-starter-jdbc")
+            .contains("To run without sagas, set reliant.saga.enabled=false.");
+    }
+
+    @Test
+    void switchedOffItNeedsNoDataSource() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SagaAutoConfiguration.class))
+            .withPropertyValues("reliant.saga.enabled=false")
             .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(SagaManager.class));
     }
 
@@ -73,7 +133,7 @@ class SagaAutoConfigurationTest {
     }
 
     @Test
-    void recoveryWorkerHealthAndSchemaCanBeSwitchedOff() {
+    void recoveryWorkerHealthAndSchemaCanBeSwitchedOff(CapturedOutput output) {
         runner
             .withPropertyValues("reliant.saga.recovery.enabled=false", "management.health.saga.enabled=false",
                     "reliant.saga.schema.create=false")
@@ -81,6 +141,9 @@ class SagaAutoConfigurationTest {
                 .doesNotHaveBean(SagaRecoveryWorker.class)
                 .doesNotHaveBean(SagaHealthIndicator.class)
                 .doesNotHaveBean(SagaSchemaInitializer.class));
+        assertThat(startupLines(output)).containsExactly("Reliant saga: saga log in the application's DataSource"
+                + " (tables reliant_saga and reliant_saga_step, left to the application (reliant.saga.schema.create="
+                + "false); recovery worker off)");
     }
 
     @Test
@@ -102,6 +165,22 @@ class SagaAutoConfigurationTest {
         web.withPropertyValues("reliant.saga.web.enabled=false")
             .run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class)
                 .doesNotHaveBean("saga"));
+    }
+
+    /** The starter's startup lines in the output, without the log's prefix. */
+    private static List<String> startupLines(CapturedOutput output) {
+        return output.getOut()
+            .lines()
+            .filter(line -> line.contains("Reliant saga: "))
+            .map(line -> line.substring(line.indexOf("Reliant saga: ")))
+            .toList();
+    }
+
+    /** As an application without spring-boot-starter-jdbc, for which Spring Boot defines no DataSource. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration(SagaAutoConfiguration.class)
+    static class NoDataSourceApplication {
+
     }
 
     @Test
