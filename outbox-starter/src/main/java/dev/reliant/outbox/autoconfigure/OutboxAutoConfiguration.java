@@ -30,7 +30,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @ConditionalOnClass({ JdbcTemplate.class, PGConnection.class })
 @ConditionalOnBooleanProperty(name = "reliant.outbox.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(OutboxProperties.class)
-@Import({ OutboxConfiguration.class, OutboxAutoConfiguration.MissingDataSourceConfiguration.class })
+@Import(OutboxConfiguration.class)
 public final class OutboxAutoConfiguration {
 
     /** Fails the start before any bean is created, so that no bean needing the outbox fails first, less clearly. */

@@ -34,7 +34,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @ConditionalOnClass(JdbcTemplate.class)
 @ConditionalOnBooleanProperty(name = "reliant.saga.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(SagaProperties.class)
-@Import({ SagaConfiguration.class, SagaAutoConfiguration.NoDataSourceConfiguration.class })
+@Import(SagaConfiguration.class)
 public final class SagaAutoConfiguration {
 
     /** Fails the start before any bean is created, so that no bean needing a saga fails first, less clearly. */
