@@ -103,19 +103,34 @@ class OutboxAutoConfigurationTests {
     }
 
     @Test
-    void brokerClientsWithoutAConfiguredBrokerLeaveTheEventsInProcess(CapturedOutput output) {
+    void brokerClientsWithoutAConfiguredBrokerFailTheStartRatherThanLoseTheMessagesInProcess() {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        runner(schema).withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class)).run((context) -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                .isInstanceOf(OutboxBrokerNotConfiguredException.class)
+                .hasMessageContaining("spring-kafka (a KafkaTemplate) is on the class path");
+            FailureAnalysis analysis = new OutboxBrokerNotConfiguredFailureAnalyzer()
+                .analyze(context.getStartupFailure());
+            assertThat(analysis.getAction()).contains("spring.kafka.bootstrap-servers")
+                .contains("reliant.outbox.publisher=in-process");
+        });
+    }
+
+    @Test
+    void brokerClientsWithTheInProcessPublisherNamedLeaveTheEventsInProcess(CapturedOutput output) {
         TestPostgres.Schema schema = TestPostgres.newSchema();
         runner(schema).withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class,
-                RabbitAutoConfiguration.class)).run((context) -> {
-                    assertThat(context).as("Spring Boot's defaults, for localhost")
-                        .hasSingleBean(KafkaTemplate.class)
-                        .hasSingleBean(ConnectionFactory.class);
-                    assertThat(context).getBean(OutboxPublisher.class)
-                        .isInstanceOf(ApplicationEventOutboxPublisher.class);
-                });
-        assertThat(startupLines(output)).containsExactly("Reliant outbox: in-process publisher, Spring application"
-                + " events in this JVM (no Kafka or RabbitMQ connection configured; set spring.kafka.bootstrap-servers"
-                + " or spring.rabbitmq.host to publish to a broker)");
+                RabbitAutoConfiguration.class))
+            .withPropertyValues("reliant.outbox.publisher=in-process")
+            .run((context) -> {
+                assertThat(context).as("Spring Boot's defaults, for localhost")
+                    .hasSingleBean(KafkaTemplate.class)
+                    .hasSingleBean(ConnectionFactory.class);
+                assertThat(context).getBean(OutboxPublisher.class).isInstanceOf(ApplicationEventOutboxPublisher.class);
+            });
+        assertThat(startupLines(output)).singleElement().asString()
+            .startsWith("Reliant outbox: in-process publisher, Spring application events in this JVM");
     }
 
     // The choice is made from the configuration alone: nothing is published, so no broker is contacted.
