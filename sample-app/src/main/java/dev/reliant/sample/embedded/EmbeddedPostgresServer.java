@@ -3,6 +3,7 @@ package dev.reliant.sample.embedded;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.commons.logging.Log;
@@ -46,9 +47,12 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         return postgres.getPort();
     }
 
+    /** Stops the server, and returns only once its postmaster has exited, so that nothing outlives the sample. */
     @Override
     public void close() throws IOException {
+        Optional<ProcessHandle> postmaster = OrphanProcesses.running(dataDir.resolve("postmaster.pid"));
         postgres.close();
+        postmaster.ifPresent(new OrphanProcesses(log)::awaitStopped);
         log.info(LogMessage.format("Stopped the embedded PostgreSQL on port %d with data in %s", port(), dataDir));
     }
 

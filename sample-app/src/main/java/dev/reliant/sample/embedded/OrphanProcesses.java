@@ -36,9 +36,7 @@ final class OrphanProcesses {
         if (!Files.exists(pidFile)) {
             return;
         }
-        readPid(pidFile).flatMap(ProcessHandle::of)
-            .filter(ProcessHandle::isAlive)
-            .filter((process) -> commandLine(process).contains(expectedCommand))
+        running(pidFile).filter((process) -> commandLine(process).contains(expectedCommand))
             .ifPresent((process) -> {
                 terminate(process);
                 log.info(LogMessage.format("Stopped the embedded %s (pid %d) that a killed run left on %s", server,
@@ -49,6 +47,21 @@ final class OrphanProcesses {
         }
         catch (IOException ex) {
             throw new IllegalStateException("Cannot delete stale pid file " + pidFile, ex);
+        }
+    }
+
+    /** The live process named in the first line of {@code pidFile}, if any. */
+    static Optional<ProcessHandle> running(Path pidFile) {
+        return readPid(pidFile).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
+    }
+
+    /**
+     * Makes sure {@code process} has exited: a server whose own stop command gave up waiting (a loaded machine) is
+     * terminated, and killed after the grace period.
+     */
+    void awaitStopped(ProcessHandle process) {
+        if (process.isAlive()) {
+            terminate(process);
         }
     }
 
