@@ -1,5 +1,6 @@
 package dev.reliant.idempotency.web;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -11,6 +12,7 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.ObservationView;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,7 +64,14 @@ class IdempotencyObservationTests {
             return true;
         }
 
+        /**
+         * The observations stopped since the last call, once the HTTP request's own has: the client may read a
+         * response before the server stops the observations around writing it.
+         */
         List<String> drain() {
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> stopped.stream().anyMatch(context -> context.getParentObservation() == null
+                        && context.getName().equals("http.server.requests")));
             List<String> lines = stopped.stream().map(Recorder::path).collect(Collectors.toList());
             stopped.clear();
             return lines;
