@@ -3,7 +3,9 @@ package dev.reliant.idempotency.resilience;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -62,8 +64,36 @@ public class GuardedIdempotencyStore {
                 () -> store.claim(key, owner, fingerprint, lease, retention)));
     }
 
-    public boolean renew(String key, String owner, Duration lease) {
-        return call("renew", settleCircuitBreaker, () -> store.renew(key, owner, lease));
+    /**
+     * Renews a lease without waiting for the answer, so that one heartbeat thread can renew every due lease at once
+     * (a Redis client pipelines them on its connection). The returned future fails like the other calls do, with
+     * the time limiter's timeout as its own.
+     */
+    public CompletableFuture<Boolean> renew(String key, String owner, Duration lease) {
+        long start = System.nanoTime();
+        long permitted;
+        try {
+            permitted = permit("renew", settleCircuitBreaker, start);
+        }
+        catch (IdempotencyStoreUnavailableException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+        CompletableFuture<Boolean> renewal;
+        try {
+            renewal = store.renew(key, owner, lease);
+        }
+        catch (RuntimeException ex) {
+            renewal = CompletableFuture.failedFuture(ex);
+        }
+        return renewal
+            .orTimeout(timeLimiter.getTimeLimiterConfig().getTimeoutDuration().toMillis(), TimeUnit.MILLISECONDS)
+            .handle((renewed, ex) -> {
+                if (ex != null) {
+                    throw failed("renew", settleCircuitBreaker, start, permitted, ex);
+                }
+                succeeded("renew", settleCircuitBreaker, start, permitted, renewed);
+                return renewed;
+            });
     }
 
     public boolean complete(String key, String owner, String fingerprint, RecordState state, StoredResponse response,
@@ -102,6 +132,22 @@ public class GuardedIdempotencyStore {
 
     private <T> T call(String operation, CircuitBreaker breaker, Supplier<CompletableFuture<T>> call) {
         long start = System.nanoTime();
+        long permitted = permit(operation, breaker, start);
+        try {
+            T result = timeLimiter.executeFutureSupplier(call::get);
+            succeeded(operation, breaker, start, permitted, result);
+            return result;
+        }
+        catch (Exception ex) {
+            if (ex instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw failed(operation, breaker, start, permitted, ex);
+        }
+    }
+
+    /** Acquires the breaker's permission for a call; returns the breaker's timestamp of it. */
+    private long permit(String operation, CircuitBreaker breaker, long start) {
         try {
             breaker.acquirePermission();
         }
@@ -110,32 +156,30 @@ public class GuardedIdempotencyStore {
             throw new IdempotencyStoreUnavailableException("Idempotency store circuit " + breaker.getName() + " is open",
                     ex);
         }
-        long permitted = breaker.getCurrentTimestamp();
-        try {
-            T result = timeLimiter.executeFutureSupplier(call::get);
-            breaker.onResult(breaker.getCurrentTimestamp() - permitted, breaker.getTimestampUnit(), result);
-            metrics.storeCall(operation, true, System.nanoTime() - start);
-            return result;
+        return breaker.getCurrentTimestamp();
+    }
+
+    private void succeeded(String operation, CircuitBreaker breaker, long start, long permitted, Object result) {
+        breaker.onResult(breaker.getCurrentTimestamp() - permitted, breaker.getTimestampUnit(), result);
+        metrics.storeCall(operation, true, System.nanoTime() - start);
+    }
+
+    /** Records a failed call and returns the exception that reports it. */
+    private RuntimeException failed(String operation, CircuitBreaker breaker, long start, long permitted,
+            Throwable failure) {
+        metrics.storeCall(operation, false, System.nanoTime() - start);
+        Throwable cause = ((failure instanceof ExecutionException || failure instanceof CompletionException)
+                && failure.getCause() != null) ? failure.getCause() : failure;
+        if (isInputError(cause)) {
+            breaker.releasePermission();
+            return new IdempotencyStoreInputException("Idempotency store refused " + operation + ": " + cause, cause);
         }
-        catch (Exception ex) {
-            metrics.storeCall(operation, false, System.nanoTime() - start);
-            if (ex instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            Throwable cause = (ex instanceof ExecutionException && ex.getCause() != null) ? ex.getCause() : ex;
-            if (isInputError(cause)) {
-                breaker.releasePermission();
-                throw new IdempotencyStoreInputException("Idempotency store refused " + operation + ": " + cause,
-                        cause);
-            }
-            breaker.onError(breaker.getCurrentTimestamp() - permitted, breaker.getTimestampUnit(), cause);
-            if (cause instanceof TimeoutException) {
-                throw new IdempotencyStoreUnavailableException("Idempotency store did not answer " + operation
-                        + " within " + timeLimiter.getTimeLimiterConfig().getTimeoutDuration(), cause);
-            }
-            throw new IdempotencyStoreUnavailableException("Idempotency store " + operation + " failed: " + cause,
-                    cause);
+        breaker.onError(breaker.getCurrentTimestamp() - permitted, breaker.getTimestampUnit(), cause);
+        if (cause instanceof TimeoutException) {
+            return new IdempotencyStoreUnavailableException("Idempotency store did not answer " + operation
+                    + " within " + timeLimiter.getTimeLimiterConfig().getTimeoutDuration(), cause);
         }
+        return new IdempotencyStoreUnavailableException("Idempotency store " + operation + " failed: " + cause, cause);
     }
 
     /**

@@ -1,14 +1,16 @@
 package dev.reliant.idempotency.web;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeoutException;
 
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
-import dev.reliant.idempotency.resilience.IdempotencyStoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,11 @@ import org.springframework.beans.factory.DisposableBean;
  * than one lease while a crashed owner's claim still lapses after one. A renewal the store refuses means another
  * request took the key; that is remembered and reported when the request finishes.
  * <p>
+ * One sweeper thread renews every running request's lease when it falls due, all of them at once without waiting
+ * for each answer (a Redis client pipelines them), so that a slow store delays no lease behind another. Starting and
+ * stopping a request's renewals only adds it to and removes it from a concurrent set: nearly every request finishes
+ * long before its first renewal, and scheduling a task for each would cost it a lock on a shared queue twice.
+ * <p>
  * Renewal stops after the maximum execution time: a handler that hangs (a deadlock, a call without a timeout) must
  * not hold its key for ever. Its claim then lapses like a crashed owner's, and a retry takes the key over; if the
  * hung request finishes after all, its outcome is fenced off.
@@ -27,8 +34,11 @@ public class LeaseHeartbeat implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(LeaseHeartbeat.class);
 
-    /** How long stopping waits for a renewal under way, which the store's command timeout bounds. */
+    /** How long stopping waits for renewals under way, which the store's time limit bounds. */
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    /** How often the sweeper looks for due renewals, at most: a renewal is at most this late. */
+    private static final Duration SWEEP_INTERVAL = Duration.ofMillis(50);
 
     private final GuardedIdempotencyStore store;
 
@@ -36,7 +46,11 @@ public class LeaseHeartbeat implements DisposableBean {
 
     private final Duration maxExecutionTime;
 
-    private final ScheduledExecutorService scheduler;
+    private final Set<Beat> running = ConcurrentHashMap.newKeySet();
+
+    private final Set<CompletableFuture<Boolean>> renewals = ConcurrentHashMap.newKeySet();
+
+    private final ScheduledExecutorService sweeper;
 
     /**
      * @param interval how often to renew; {@code null} for a third of each request's lease
@@ -46,75 +60,122 @@ public class LeaseHeartbeat implements DisposableBean {
         this.store = store;
         this.interval = interval;
         this.maxExecutionTime = maxExecutionTime;
-        AtomicInteger threads = new AtomicInteger();
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(2, runnable -> {
-            Thread thread = new Thread(runnable, "reliant-idempotency-heartbeat-" + threads.incrementAndGet());
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "reliant-idempotency-heartbeat");
             thread.setDaemon(true);
             return thread;
         });
-        // Nearly every beat is stopped long before its first renewal; keep cancelled ones out of the queue.
-        executor.setRemoveOnCancelPolicy(true);
-        this.scheduler = executor;
+        long sweepMillis = Math.max(1, ((interval != null && interval.compareTo(SWEEP_INTERVAL) < 0) ? interval
+                : SWEEP_INTERVAL).toMillis());
+        this.sweeper.scheduleWithFixedDelay(this::sweepSafely, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Starts renewing the claim of {@code owner} on {@code key} until the returned beat is stopped. */
     public Beat start(String key, String owner, Duration lease) {
-        long every = ((interval != null) ? interval : lease.dividedBy(3)).toMillis();
-        Beat beat = new Beat(System.nanoTime() + maxExecutionTime.toNanos());
-        beat.task = scheduler.scheduleAtFixedRate(() -> renew(beat, key, owner, lease), every, Math.max(1, every),
-                TimeUnit.MILLISECONDS);
+        long every = Math.max(1, ((interval != null) ? interval : lease.dividedBy(3)).toNanos());
+        long now = System.nanoTime();
+        Beat beat = new Beat(running, key, owner, lease, every, now + every, now + maxExecutionTime.toNanos());
+        running.add(beat);
         return beat;
     }
 
-    private void renew(Beat beat, String key, String owner, Duration lease) {
-        if (System.nanoTime() - beat.deadline > 0) {
-            beat.stop();
-            log.warn("Idempotent request for key {} has run longer than {}; its lease is no longer renewed, so a "
-                    + "retry takes the key over once the lease lapses", key, maxExecutionTime);
-            return;
-        }
+    /** A scheduled task that throws is never run again: every lease would then lapse. */
+    private void sweepSafely() {
         try {
-            if (!store.renew(key, owner, lease)) {
-                beat.lost = true;
-                beat.stop();
-            }
+            sweep();
         }
-        catch (IdempotencyStoreUnavailableException ex) {
-            // Not a lost claim: the next beat tries again, and the lease still covers the gap until it runs out.
-            log.debug("Lease renewal of an idempotency key failed", ex);
+        catch (RuntimeException ex) {
+            log.warn("Renewing the leases of running idempotent requests failed; trying again", ex);
+        }
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Beat beat : running) {
+            if (beat.renewing || now - beat.due < 0) {
+                continue;
+            }
+            if (now - beat.deadline > 0) {
+                beat.stop();
+                log.warn("Idempotent request for key {} has run longer than {}; its lease is no longer renewed, so a "
+                        + "retry takes the key over once the lease lapses", beat.key, maxExecutionTime);
+                continue;
+            }
+            beat.renewing = true;
+            beat.due = now + beat.every;
+            CompletableFuture<Boolean> renewal = store.renew(beat.key, beat.owner, beat.lease);
+            renewals.add(renewal);
+            renewal.whenComplete((renewed, ex) -> {
+                renewals.remove(renewal);
+                beat.renewing = false;
+                if (ex != null) {
+                    // Not a lost claim: the next beat tries again, and the lease still covers the gap until it
+                    // runs out.
+                    log.debug("Lease renewal of an idempotency key failed", ex);
+                }
+                else if (!renewed) {
+                    beat.lost = true;
+                    beat.stop();
+                }
+            });
         }
     }
 
     /**
-     * Cancels every beat and waits for a renewal under way, so that none outlives the store's connections. The web
+     * Stops renewing and waits for the renewals under way, so that none outlives the store's connections. The web
      * server has drained its requests by now; a request still running loses its key when its lease lapses.
      */
     @Override
     public void destroy() throws InterruptedException {
-        scheduler.shutdown();
-        if (!scheduler.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            scheduler.shutdownNow();
+        sweeper.shutdown();
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        if (!sweeper.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            sweeper.shutdownNow();
+        }
+        try {
+            CompletableFuture.allOf(renewals.toArray(CompletableFuture[]::new))
+                .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (ExecutionException | TimeoutException ex) {
+            log.debug("A lease renewal under way at shutdown did not finish", ex);
         }
     }
 
     /** One request's renewals. */
     public static final class Beat {
 
+        private final Set<Beat> running;
+
+        private final String key;
+
+        private final String owner;
+
+        private final Duration lease;
+
+        private final long every;
+
         private final long deadline;
 
-        private volatile ScheduledFuture<?> task;
+        /** When the next renewal is due; read and written by the sweeper only. */
+        private long due;
+
+        private volatile boolean renewing;
 
         private volatile boolean lost;
 
-        private Beat(long deadline) {
+        private Beat(Set<Beat> running, String key, String owner, Duration lease, long every, long due,
+                long deadline) {
+            this.running = running;
+            this.key = key;
+            this.owner = owner;
+            this.lease = lease;
+            this.every = every;
+            this.due = due;
             this.deadline = deadline;
         }
 
         public void stop() {
-            ScheduledFuture<?> current = task;
-            if (current != null) {
-                current.cancel(false);
-            }
+            running.remove(this);
         }
 
         /** Whether the store refused a renewal because the claim had passed to another request. */
