@@ -1,11 +1,7 @@
 package dev.reliant.idempotency.codec;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
@@ -38,51 +34,55 @@ public final class RecordCodec {
 
     private static final byte VERSION = '1';
 
+    /** Version, state, owner, fingerprint and expiry. */
+    private static final int PREFIX_LENGTH = 1 + 1 + OWNER_LENGTH + FINGERPRINT_LENGTH + 8;
+
     private RecordCodec() {
     }
 
     public static byte[] encode(IdempotencyRecord record) {
         requireLength("owner", record.owner(), OWNER_LENGTH);
         requireLength("fingerprint", record.fingerprint(), FINGERPRINT_LENGTH);
-        int bodyLength = (record.response() != null) ? record.response().body().length : 0;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(bodyLength + 256);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
-            out.writeByte(stateCode(record.state()));
-            out.write(record.owner().getBytes(StandardCharsets.US_ASCII));
-            out.write(record.fingerprint().getBytes(StandardCharsets.US_ASCII));
-            out.writeLong(record.expiresAt().toEpochMilli());
-            if (record.state() != RecordState.IN_PROGRESS) {
-                ResponseCodec.write(record.response(), out);
-            }
+        boolean withResponse = record.state() != RecordState.IN_PROGRESS;
+        byte[][] headers = withResponse ? ResponseCodec.headerBytes(record.response()) : null;
+        ByteBuffer out = ByteBuffer
+            .allocate(PREFIX_LENGTH + (withResponse ? ResponseCodec.size(record.response(), headers) : 0));
+        out.put(VERSION);
+        out.put(stateCode(record.state()));
+        out.put(record.owner().getBytes(StandardCharsets.US_ASCII));
+        out.put(record.fingerprint().getBytes(StandardCharsets.US_ASCII));
+        out.putLong(record.expiresAt().toEpochMilli());
+        if (withResponse) {
+            ResponseCodec.write(record.response(), headers, out);
         }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        return bytes.toByteArray();
+        return out.array();
     }
 
     public static IdempotencyRecord decode(byte[] bytes) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            if (in.readByte() != VERSION) {
+        try {
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            if (in.get() != VERSION) {
                 throw new IllegalStateException("Unknown record version");
             }
-            RecordState state = state(in.readByte());
+            RecordState state = state(in.get());
             String owner = readAscii(in, OWNER_LENGTH);
             String fingerprint = readAscii(in, FINGERPRINT_LENGTH);
-            Instant expiresAt = Instant.ofEpochMilli(in.readLong());
+            Instant expiresAt = Instant.ofEpochMilli(in.getLong());
             StoredResponse response = (state != RecordState.IN_PROGRESS) ? ResponseCodec.read(in) : null;
             return new IdempotencyRecord(state, owner, fingerprint, response, expiresAt);
         }
-        catch (IOException ex) {
+        catch (BufferUnderflowException | NegativeArraySizeException ex) {
             throw new IllegalStateException("Stored record is corrupt", ex);
         }
     }
 
-    private static String readAscii(DataInputStream in, int length) throws IOException {
-        byte[] bytes = new byte[length];
-        in.readFully(bytes);
-        return new String(bytes, StandardCharsets.US_ASCII);
+    private static String readAscii(ByteBuffer in, int length) {
+        if (in.remaining() < length) {
+            throw new BufferUnderflowException();
+        }
+        String value = new String(in.array(), in.position(), length, StandardCharsets.US_ASCII);
+        in.position(in.position() + length);
+        return value;
     }
 
     private static byte stateCode(RecordState state) {

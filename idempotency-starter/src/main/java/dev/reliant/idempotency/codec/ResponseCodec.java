@@ -1,10 +1,7 @@
 package dev.reliant.idempotency.codec;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,57 +19,71 @@ public final class ResponseCodec {
     }
 
     public static byte[] encode(StoredResponse response) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(response.body().length + 128);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            write(response, out);
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        return bytes.toByteArray();
+        byte[][] headers = headerBytes(response);
+        ByteBuffer out = ByteBuffer.allocate(size(response, headers));
+        write(response, headers, out);
+        return out.array();
     }
 
     public static StoredResponse decode(byte[] bytes) {
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
-            return read(in);
+        try {
+            return read(ByteBuffer.wrap(bytes));
         }
-        catch (IOException ex) {
+        catch (BufferUnderflowException | NegativeArraySizeException ex) {
             throw new IllegalStateException("Stored response is corrupt", ex);
         }
     }
 
-    static void write(StoredResponse response, DataOutputStream out) throws IOException {
-        out.writeShort(response.status());
-        out.writeShort(response.headers().size());
+    /** Names and values of the response's headers in UTF-8, alternately, for {@link #size} and {@link #write}. */
+    static byte[][] headerBytes(StoredResponse response) {
+        byte[][] bytes = new byte[response.headers().size() * 2][];
+        int i = 0;
         for (Map.Entry<String, String> header : response.headers()) {
-            writeString(out, header.getKey());
-            writeString(out, header.getValue());
+            bytes[i++] = header.getKey().getBytes(StandardCharsets.UTF_8);
+            bytes[i++] = header.getValue().getBytes(StandardCharsets.UTF_8);
         }
-        out.writeInt(response.body().length);
-        out.write(response.body());
+        return bytes;
     }
 
-    static StoredResponse read(DataInputStream in) throws IOException {
-        int status = in.readUnsignedShort();
-        int count = in.readUnsignedShort();
+    /** The encoded length, so that the encoding is written once into an array of its exact size. */
+    static int size(StoredResponse response, byte[][] headers) {
+        int size = 2 + 2 + 4 + response.body().length;
+        for (byte[] value : headers) {
+            size += 4 + value.length;
+        }
+        return size;
+    }
+
+    static void write(StoredResponse response, byte[][] headers, ByteBuffer out) {
+        out.putShort((short) response.status());
+        out.putShort((short) (headers.length / 2));
+        for (byte[] value : headers) {
+            out.putInt(value.length);
+            out.put(value);
+        }
+        out.putInt(response.body().length);
+        out.put(response.body());
+    }
+
+    static StoredResponse read(ByteBuffer in) {
+        int status = Short.toUnsignedInt(in.getShort());
+        int count = Short.toUnsignedInt(in.getShort());
         List<Map.Entry<String, String>> headers = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             headers.add(Map.entry(readString(in), readString(in)));
         }
-        byte[] body = new byte[in.readInt()];
-        in.readFully(body);
+        byte[] body = new byte[in.getInt()];
+        in.get(body);
         return new StoredResponse(status, headers, body);
     }
 
-    private static void writeString(DataOutputStream out, String value) throws IOException {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    private static String readString(DataInputStream in) throws IOException {
-        byte[] bytes = new byte[in.readInt()];
-        in.readFully(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+    private static String readString(ByteBuffer in) {
+        int length = in.getInt();
+        if (length < 0 || length > in.remaining()) {
+            throw new BufferUnderflowException();
+        }
+        String value = new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.UTF_8);
+        in.position(in.position() + length);
+        return value;
     }
 }
