@@ -17,7 +17,9 @@ public class MicrometerIdempotencyMetrics implements IdempotencyMetrics {
 
     private final Map<RequestOutcome, Counter> requests = new EnumMap<>(RequestOutcome.class);
 
-    private final Map<String, Timer> storeTimers = new ConcurrentHashMap<>();
+    private final Map<String, Timer> successfulStoreCalls = new ConcurrentHashMap<>();
+
+    private final Map<String, Timer> failedStoreCalls = new ConcurrentHashMap<>();
 
     private final MeterRegistry registry;
 
@@ -38,13 +40,16 @@ public class MicrometerIdempotencyMetrics implements IdempotencyMetrics {
 
     @Override
     public void storeCall(String operation, boolean success, long nanos) {
-        String result = success ? "success" : "error";
-        storeTimers
-            .computeIfAbsent(operation + '/' + result, k -> Timer.builder("reliant.idempotency.store")
-                .description("Calls to the idempotency store")
-                .tag("operation", operation)
-                .tag("result", result)
-                .register(registry))
+        (success ? successfulStoreCalls : failedStoreCalls)
+            .computeIfAbsent(operation, name -> storeTimer(name, success ? "success" : "error"))
             .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer storeTimer(String operation, String result) {
+        return Timer.builder("reliant.idempotency.store")
+            .description("Calls to the idempotency store")
+            .tag("operation", operation)
+            .tag("result", result)
+            .register(registry);
     }
 }

@@ -113,6 +113,8 @@ public class IdempotencyFilter extends OncePerRequestFilter {
 
     private final ObservationRegistry observations;
 
+    private volatile HttpDate lastHttpDate;
+
     /**
      * @param heartbeat renews leases of running requests; {@code null} to run without renewal
      * @param transactions the transactions handlers run in; {@code null} without a {@code DataSource}
@@ -713,8 +715,19 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         return HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
     }
 
-    private static String httpDate(Instant instant) {
-        return DateTimeFormatter.RFC_1123_DATE_TIME.format(instant.atOffset(ZoneOffset.UTC));
+    /** The HTTP date of {@code instant}; the text of the last second asked for is kept, as most requests ask again. */
+    private String httpDate(Instant instant) {
+        HttpDate last = lastHttpDate;
+        long second = instant.getEpochSecond();
+        if (last == null || last.second() != second) {
+            last = new HttpDate(second, DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(Instant.ofEpochSecond(second).atOffset(ZoneOffset.UTC)));
+            lastHttpDate = last;
+        }
+        return last.text();
+    }
+
+    private record HttpDate(long second, String text) {
     }
 
     private static void rethrow(Throwable failure) throws IOException, ServletException {

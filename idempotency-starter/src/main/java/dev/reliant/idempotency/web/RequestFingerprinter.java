@@ -35,6 +35,8 @@ public final class RequestFingerprinter {
         .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
         .build();
 
+    private static final MessageDigest SHA_256 = prototype();
+
     public String fingerprint(HttpServletRequest request, byte[] body, IdempotencyPolicy policy) {
         MessageDigest digest = sha256();
         field(digest, request.getMethod());
@@ -161,9 +163,21 @@ public final class RequestFingerprinter {
 
     private static MessageDigest sha256() {
         try {
-            return MessageDigest.getInstance("SHA-256");
+            return (MessageDigest) SHA_256.clone();
         }
-        catch (NoSuchAlgorithmException ex) {
+        catch (CloneNotSupportedException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Cloned for each request: a provider lookup per request costs more than the copy. */
+    private static MessageDigest prototype() {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.clone();
+            return digest;
+        }
+        catch (NoSuchAlgorithmException | CloneNotSupportedException ex) {
             throw new IllegalStateException(ex);
         }
     }
