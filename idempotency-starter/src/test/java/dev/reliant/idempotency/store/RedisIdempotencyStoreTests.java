@@ -65,6 +65,22 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
         return store;
     }
 
+    /**
+     * The store keeps the factory's shared connection between calls; a factory reset closes it, and the next call
+     * must go out on the new one instead of failing on the closed one.
+     */
+    @Test
+    void callsGoOnAfterTheFactoryResetItsSharedConnection() {
+        String key = "reset:" + UUID.randomUUID();
+        String owner = owner();
+        assertThat(store.claim(key, owner, FINGERPRINT, LEASE, RETENTION).join()).isEqualTo(ClaimResult.claimed());
+
+        connectionFactory.resetConnection();
+
+        assertThat(store.renew(key, owner, LEASE).join()).isTrue();
+        assertThat(store.release(key, owner).join()).isTrue();
+    }
+
     @Test
     void everyKeyWrittenHasATimeToLive() {
         String fingerprint = "f".repeat(64);
