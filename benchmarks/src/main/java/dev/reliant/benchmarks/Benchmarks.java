@@ -9,6 +9,7 @@ import dev.reliant.benchmarks.idempotency.IdempotencyBenchmark;
 import dev.reliant.benchmarks.lock.LockBenchmark;
 import dev.reliant.benchmarks.outbox.BacklogBenchmark;
 import dev.reliant.benchmarks.outbox.OutboxBenchmark;
+import dev.reliant.benchmarks.outbox.WriterTaxBenchmark;
 import dev.reliant.benchmarks.saga.SagaBenchmark;
 import dev.reliant.benchmarks.support.Options;
 
@@ -25,6 +26,7 @@ public final class Benchmarks {
         BENCHMARKS.put("saga", SagaBenchmark::run);
         BENCHMARKS.put("outbox", OutboxBenchmark::run);
         BENCHMARKS.put("outbox-backlog", BacklogBenchmark::run);
+        BENCHMARKS.put("outbox-writer-tax", WriterTaxBenchmark::run);
         BENCHMARKS.put("baselines", BaselinesBenchmark::run);
         BENCHMARKS.put("lock", LockBenchmark::run);
     }

@@ -36,8 +36,7 @@ public class ModulithOutboxApplication {
     @Bean
     OrderWriter orderWriter(TransactionTemplate transactions, JdbcTemplate jdbc, ApplicationEventPublisher events) {
         return () -> transactions.execute(status -> {
-            UUID order = UUID.randomUUID();
-            jdbc.update("INSERT INTO orders (id, payload) VALUES (?, ?)", order, OutboxBenchmark.PAYLOAD);
+            UUID order = Orders.insert(jdbc);
             events.publishEvent(new OrderPlaced(order.toString(), OutboxBenchmark.PAYLOAD));
             return order.toString();
         });

@@ -37,8 +37,7 @@ public class NamastackOutboxApplication {
     @Bean
     OrderWriter orderWriter(TransactionTemplate transactions, JdbcTemplate jdbc, Outbox outbox) {
         return () -> transactions.execute(status -> {
-            UUID order = UUID.randomUUID();
-            jdbc.update("INSERT INTO orders (id, payload) VALUES (?, ?)", order, OutboxBenchmark.PAYLOAD);
+            UUID order = Orders.insert(jdbc);
             outbox.schedule(new ModulithOutboxApplication.OrderPlaced(order.toString(), OutboxBenchmark.PAYLOAD),
                     order.toString());
             return order.toString();

@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
-import dev.reliant.benchmarks.support.Excluded;
 import dev.reliant.benchmarks.support.InProcessKafka;
 import dev.reliant.benchmarks.support.Options;
 import dev.reliant.benchmarks.support.Servers;
@@ -44,7 +43,8 @@ public final class OutboxBenchmark {
     /** About the size of one outbox message on the broker: the payload in its JSON envelope, with its headers. */
     public static final int MESSAGE_BYTES = PAYLOAD.length() + 100;
 
-    private static final int WRITERS = 8;
+    /** The writer threads of every outbox measurement. */
+    static final int WRITERS = 8;
 
     private static final int[] STEADY_RATES = { 200, 1_000 };
 
@@ -78,9 +78,9 @@ public final class OutboxBenchmark {
         Table ratios = new Table("broker", "Reliant ÷ Modulith end-to-end", "target",
                 "Reliant ÷ Namastack end-to-end", "Reliant end-to-end ÷ its writers' commits", "target");
         for (String broker : List.of("rabbit", "kafka")) {
-            Run reliant = contender(broker, Contender.RELIANT, throughput, latency);
-            Run modulith = contender(broker, Contender.MODULITH, throughput, latency);
-            Run namastack = contender(broker, Contender.NAMASTACK, throughput, latency);
+            Run reliant = contender(broker, OutboxContender.RELIANT, throughput, latency);
+            Run modulith = contender(broker, OutboxContender.MODULITH, throughput, latency);
+            Run namastack = contender(broker, OutboxContender.NAMASTACK, throughput, latency);
             ratios.row(broker, ratio(reliant.endToEndRate() / modulith.endToEndRate(), reliant, modulith), "≥ 1.5",
                     ratio(reliant.endToEndRate() / namastack.endToEndRate(), reliant, namastack),
                     ratio(reliant.endToEndRate() / reliant.commitRate(), reliant), "≥ 0.95");
@@ -96,53 +96,18 @@ public final class OutboxBenchmark {
                 + "measured at the steady rates.%n", drain.toSeconds());
     }
 
-    private Run contender(String broker, Contender contender, Table throughput, Table latency) throws Exception {
+    private Run contender(String broker, OutboxContender contender, Table throughput, Table latency)
+            throws Exception {
         boolean rabbit = broker.equals("rabbit");
-        String name = contender.label + " → " + (rabbit ? "RabbitMQ" : "Kafka")
-                + (contender == Contender.MODULITH ? " (not acknowledged)" : " (acknowledged)");
-        List<String> properties = new ArrayList<>();
-        if (rabbit) {
-            properties.addAll(Servers.rabbitProperties());
-        }
-        else {
-            properties.add("spring.kafka.bootstrap-servers=" + InProcessKafka.bootstrapServers());
-        }
-        Excluded otherBroker = rabbit ? Excluded.KAFKA : Excluded.RABBIT;
-        switch (contender) {
-            case RELIANT -> {
-                properties.add("reliant.outbox.publisher=" + broker);
-                properties.add("spring.rabbitmq.publisher-confirm-type=correlated");
-                properties.add("spring.rabbitmq.publisher-returns=true");
-                properties.add(Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.MODULITH,
-                        Excluded.NAMASTACK, otherBroker));
-            }
-            case MODULITH -> {
-                properties.add("benchmark.broker=" + broker);
-                properties.add("spring.modulith.events.jdbc.schema-initialization.enabled=true");
-                properties.add(Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.OUTBOX,
-                        Excluded.NAMASTACK, otherBroker));
-            }
-            case NAMASTACK -> {
-                properties.add("benchmark.broker=" + broker);
-                properties.add("spring.rabbitmq.publisher-confirm-type=correlated");
-                properties.add("namastack.outbox.jdbc.schema-initialization.enabled=true");
-                // the default (10 keys every 2 s) cannot keep up with this workload at all. Each poll runs a query
-                // whose cost grows with the backlog, however few keys it returns, so a poll takes up to 1,000 keys;
-                // the processing pool queues without bound and never grows past its core size, so that is set to
-                // the default maximum, one thread per writer (see README.md)
-                properties.add("namastack.outbox.polling.fixed.interval=100ms");
-                properties.add("namastack.outbox.polling.batch-size=1000");
-                properties.add("namastack.outbox.processing.executor-core-pool-size=" + WRITERS);
-                properties.add(Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.OUTBOX,
-                        Excluded.MODULITH, otherBroker));
-            }
-        }
+        String name = contender.label + contender.tuning + " → " + (rabbit ? "RabbitMQ" : "Kafka")
+                + (contender == OutboxContender.MODULITH ? " (not acknowledged)" : " (acknowledged)");
+        List<String> properties = contender.properties(broker);
         try (Receiver receiver = rabbit ? new RabbitReceiver(Servers.rabbit())
                 : new KafkaReceiver(InProcessKafka.bootstrapServers());
                 Servers.Schema schema = Servers.newSchema("outbox")) {
             // the domain table exists before the application starts, as it would in production
             try (var admin = schema.dataSource(1)) {
-                new JdbcTemplate(admin).execute("CREATE TABLE orders (id UUID PRIMARY KEY, payload TEXT NOT NULL)");
+                Orders.create(new JdbcTemplate(admin));
             }
             properties.addAll(schema.springProperties(WRITERS + 8));
             properties.addAll(List.of("spring.main.banner-mode=off", "benchmark.destination=" + receiver.destination()));
@@ -311,34 +276,6 @@ public final class OutboxBenchmark {
             }
         }
         return ratio;
-    }
-
-    private enum Contender {
-
-        RELIANT("Reliant outbox", ReliantOutboxApplication.class,
-                "SELECT count(*) FROM reliant_outbox WHERE status = 'PENDING'"),
-
-        // a FAILED publication is not retried on its own
-        MODULITH("Spring Modulith 2.1.1 JDBC", ModulithOutboxApplication.class,
-                "SELECT count(*) FROM event_publication WHERE completion_date IS NULL "
-                        + "AND status IS DISTINCT FROM 'FAILED'"),
-
-        NAMASTACK("Namastack Outbox 1.6.0 JDBC (100 ms poll, 1,000 keys, " + WRITERS + " threads)",
-                NamastackOutboxApplication.class, "SELECT count(*) FROM outbox_record WHERE status = 'NEW'");
-
-        private final String label;
-
-        private final Class<?> application;
-
-        /** Counts the events the contender still means to deliver: neither delivered nor given up on. */
-        private final String pendingSql;
-
-        Contender(String label, Class<?> application, String pendingSql) {
-            this.label = label;
-            this.application = application;
-            this.pendingSql = pendingSql;
-        }
-
     }
 
     /**

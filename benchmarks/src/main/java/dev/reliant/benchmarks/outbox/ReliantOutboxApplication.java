@@ -22,8 +22,7 @@ public class ReliantOutboxApplication {
             Environment environment) {
         String exchange = environment.getRequiredProperty("benchmark.destination");
         return () -> transactions.execute(status -> {
-            UUID order = UUID.randomUUID();
-            jdbc.update("INSERT INTO orders (id, payload) VALUES (?, ?)", order, OutboxBenchmark.PAYLOAD);
+            UUID order = Orders.insert(jdbc);
             return outbox
                 .publish(exchange, order.toString(), "order.placed", Map.of("order", order, "payload",
                         OutboxBenchmark.PAYLOAD))

@@ -88,6 +88,14 @@ public final class ClosedLoop {
             return latency.getTotalCount();
         }
 
+        /** This result and {@code other} as one run: their calls together, their times added. */
+        public Result plus(Result other) {
+            Histogram both = new Histogram(3);
+            both.add(latency);
+            both.add(other.latency);
+            return new Result(both, wallNanos + other.wallNanos);
+        }
+
         public double perSecond() {
             return operations() / (wallNanos / 1e9);
         }
