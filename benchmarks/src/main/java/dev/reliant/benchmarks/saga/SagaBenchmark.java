@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.stream.IntStream;
 
 import javax.sql.DataSource;
 
@@ -30,12 +31,15 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * The cost of a durable saga: three calls to a participant that inserts one row each, made directly, as the three
  * steps of a Reliant saga with durable compensations, and as the three steps of a DBOS Transact workflow, interleaved
- * one after the other on one thread so that all three see the same machine. Also the statements and commits each
- * run sends, counted by wrappers around the application's {@code DataSource} and DBOS's.
+ * one after the other on one thread so that all three see the same machine; then Reliant sagas of 1, 3 and 10
+ * steps, each beside as many plain calls. Also the statements and commits each run sends, counted by wrappers around
+ * the application's {@code DataSource} and DBOS's.
  */
 public final class SagaBenchmark {
 
     private static final List<String> STEPS = List.of("reserve-stock", "charge-card", "book-shipment");
+
+    private static final List<Integer> SCALE = List.of(1, 3, 10);
 
     private SagaBenchmark() {
     }
@@ -58,6 +62,7 @@ public final class SagaBenchmark {
                 .run()) {
                 context.getBean(JdbcTemplate.class).execute(Reservations.SCHEMA);
                 compare(context, application, dbos, dbosSchema, options);
+                scale(context, application, options);
             }
         }
     }
@@ -124,6 +129,33 @@ public final class SagaBenchmark {
             printStatements("Statements sent per iteration through DBOS's DataSource (one DBOS workflow)", dbosBefore,
                     dbosAfter, measured);
         }
+    }
+
+    private static void scale(ConfigurableApplicationContext context, CountingDataSource application,
+            Options options) {
+        int warmup = options.pick(1_000, 20);
+        int measured = options.pick(5_000, 50);
+        SagaManager sagas = context.getBean(SagaManager.class);
+        Reservations reservations = context.getBean(Reservations.class);
+        Table table = new Table("steps", "plain p50 ms", "plain p99 ms", "saga p50 ms", "saga p99 ms", "added p50 ms",
+                "added p99 ms", "statements per step", "added statements per step", "added commits per step");
+        for (int size : SCALE) {
+            List<String> steps = IntStream.rangeClosed(1, size).mapToObj(step -> "step-" + step).toList();
+            Cost plain = new Cost(application::statements, application::commits);
+            Cost saga = new Cost(application::statements, application::commits);
+            for (int i = 0; i < warmup + measured; i++) {
+                boolean record = i >= warmup;
+                String id = UUID.randomUUID().toString();
+                plain.measure(record, () -> calls(reservations, id, steps));
+                saga.measure(record, () -> saga(sagas, reservations, steps));
+            }
+            table.row(size, plain.millis(50), plain.millis(99), saga.millis(50), saga.millis(99),
+                    saga.millis(50) - plain.millis(50), saga.millis(99) - plain.millis(99),
+                    saga.perOperation(0) / size, (saga.perOperation(0) - plain.perOperation(0)) / size,
+                    (saga.perOperation(1) - plain.perOperation(1)) / size);
+        }
+        table.print(String.format("Reliant saga by size: %d sagas per size after %d warm-up, each beside as many plain"
+                + " calls, one thread%s", measured, warmup, options.smoke() ? " (smoke)" : ""));
     }
 
     private static void calls(Reservations reservations, String id, List<String> steps) {
