@@ -4,11 +4,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.LongSupplier;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.reliant.benchmarks.support.Cost;
 import dev.reliant.benchmarks.support.CountingDataSource;
 import dev.reliant.benchmarks.support.CountingRedisClient;
 import dev.reliant.benchmarks.support.Options;
@@ -21,7 +21,6 @@ import dev.reliant.lock.jdbc.JdbcLockStore;
 import dev.reliant.lock.jdbc.LockSchemaMigrator;
 import dev.reliant.lock.metrics.LockMetrics;
 import dev.reliant.lock.redis.RedisLockStore;
-import org.HdrHistogram.Histogram;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -85,16 +84,16 @@ public final class LockBenchmark {
             }
             new Table("operation", "p50 µs", "p99 µs", "round trips")
                 .row("Redis store: acquire + release", redisLock.micros(50), redisLock.micros(99),
-                        redisLock.roundTrips(measured))
+                        redisLock.perOperation())
                 .row("PostgreSQL store: acquire + release", jdbcLock.micros(50), jdbcLock.micros(99),
-                        jdbcLock.roundTrips(measured))
+                        jdbcLock.perOperation())
                 .row("transaction with one insert", plainWrite.micros(50), plainWrite.micros(99),
-                        plainWrite.roundTrips(measured))
+                        plainWrite.perOperation())
                 .row("same, fence checked", fencedWrite.micros(50), fencedWrite.micros(99),
-                        fencedWrite.roundTrips(measured))
+                        fencedWrite.perOperation())
                 .row("fence check (difference)", fencedWrite.micros(50) - plainWrite.micros(50),
                         fencedWrite.micros(99) - plainWrite.micros(99),
-                        fencedWrite.roundTrips(measured) - plainWrite.roundTrips(measured))
+                        fencedWrite.perOperation() - plainWrite.perOperation())
                 .print(String.format("Fenced locks: %d iterations after %d warm-up, one thread%s", measured, warmup,
                         options.smoke() ? " (smoke)" : ""));
         }
@@ -113,48 +112,6 @@ public final class LockBenchmark {
 
     private static long sum(Map<String, Long> counts) {
         return counts.values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    /** Latency and round trips of one operation. */
-    private static final class Cost {
-
-        private final Histogram latency = new Histogram(3);
-
-        private final LongSupplier[] counters;
-
-        private long roundTrips;
-
-        Cost(LongSupplier... counters) {
-            this.counters = counters;
-        }
-
-        void measure(boolean record, Runnable operation) {
-            long before = count();
-            long start = System.nanoTime();
-            operation.run();
-            long nanos = System.nanoTime() - start;
-            if (record) {
-                latency.recordValue(nanos);
-                roundTrips += count() - before;
-            }
-        }
-
-        double micros(double percentile) {
-            return latency.getValueAtPercentile(percentile) / 1e3;
-        }
-
-        double roundTrips(int operations) {
-            return (double) roundTrips / operations;
-        }
-
-        private long count() {
-            long total = 0;
-            for (LongSupplier counter : counters) {
-                total += counter.getAsLong();
-            }
-            return total;
-        }
-
     }
 
 }

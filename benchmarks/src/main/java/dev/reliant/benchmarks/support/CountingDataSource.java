@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
@@ -20,15 +21,30 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 /**
  * Counts what an application sends to its database: every statement executed (each {@code execute*} call is one
  * round trip with the PostgreSQL driver), per SQL text, and every commit or rollback (one more). Installed as a
- * {@link BeanPostProcessor} that wraps the application's {@link DataSource}.
+ * {@link BeanPostProcessor} that wraps the application's {@link DataSource}, or applied by hand to any other.
  */
 public final class CountingDataSource implements BeanPostProcessor {
+
+    private final BooleanSupplier counted;
 
     private final LongAdder statements = new LongAdder();
 
     private final LongAdder commits = new LongAdder();
 
     private final Map<String, LongAdder> bySql = new ConcurrentHashMap<>();
+
+    /** Counts every call, whichever thread makes it. */
+    public CountingDataSource() {
+        this(() -> true);
+    }
+
+    /**
+     * Counts only the calls made while {@code counted} holds on the calling thread, so that a library's background
+     * pollers, which cost per second rather than per operation, stay out of an operation's count.
+     */
+    public CountingDataSource(BooleanSupplier counted) {
+        this.counted = counted;
+    }
 
     public long statements() {
         return statements.sum();
@@ -59,7 +75,7 @@ public final class CountingDataSource implements BeanPostProcessor {
     private Connection connection(Connection connection) {
         return proxy(Connection.class, connection, (target, method, args) -> {
             String name = method.getName();
-            if (name.equals("commit") || name.equals("rollback")) {
+            if ((name.equals("commit") || name.equals("rollback")) && counted.getAsBoolean()) {
                 commits.increment();
             }
             Object result = invoke(target, method, args);
@@ -79,10 +95,10 @@ public final class CountingDataSource implements BeanPostProcessor {
 
     private <S extends Statement> S statement(Class<S> type, S statement, String prepared) {
         return proxy(type, statement, (target, method, args) -> {
-            if (method.getName().startsWith("execute")) {
+            if (method.getName().startsWith("execute") && counted.getAsBoolean()) {
                 statements.increment();
                 String sql = args != null && args.length > 0 && args[0] instanceof String text ? text : prepared;
-                bySql.computeIfAbsent(String.valueOf(sql).replaceAll("\\s+", " "), key -> new LongAdder())
+                bySql.computeIfAbsent(String.valueOf(sql).replaceAll("\\s+", " ").strip(), key -> new LongAdder())
                     .increment();
             }
             return invoke(target, method, args);
