@@ -62,8 +62,10 @@ public class IdempotencyPolicyResolver {
             return null;
         }
         PathContainer path = PathContainer.parsePath(requestPath(request));
-        if (mayBeAnnotated(request, path)) {
-            HandlerMethod handler = handlerMethod(request);
+        AnnotatedMapping candidate = annotatedCandidate(request, path);
+        if (candidate != null) {
+            HandlerMethod handler = (candidate.onlyHandler() != null) ? candidate.onlyHandler()
+                    : handlerMethod(request);
             if (handler != null) {
                 Optional<AnnotatedPolicy> policy = annotated.computeIfAbsent(handler.getMethod(),
                         method -> Optional.ofNullable(fromAnnotation(handler)));
@@ -114,30 +116,71 @@ public class IdempotencyPolicyResolver {
     }
 
     /**
-     * Whether an annotated handler could serve the request, judged by the patterns and methods of the annotated
-     * mappings alone. Looking the handler up costs as much as dispatching does, so requests to endpoints that are
-     * not idempotent never pay for it.
+     * The first annotated mapping that could serve the request, judged by its patterns and methods alone, or
+     * {@code null}. Looking the handler up costs as much as dispatching does, so requests to endpoints that are not
+     * idempotent never pay for it, nor do requests to a mapping that no other mapping can compete with.
      */
-    private boolean mayBeAnnotated(HttpServletRequest request, PathContainer path) {
+    private AnnotatedMapping annotatedCandidate(HttpServletRequest request, PathContainer path) {
         for (AnnotatedMapping mapping : annotatedMappings()) {
             if (mapping.mayMatch(request.getMethod(), path)) {
-                return true;
+                return mapping;
             }
         }
-        return false;
+        return null;
     }
 
     private List<AnnotatedMapping> annotatedMappings() {
         List<AnnotatedMapping> mappings = annotatedMappings;
         if (mappings == null) {
-            mappings = handlerMappings.stream()
+            List<Map.Entry<RequestMappingInfo, HandlerMethod>> all = handlerMappings.stream()
                 .flatMap(mapping -> mapping.getHandlerMethods().entrySet().stream())
+                .toList();
+            mappings = all.stream()
                 .filter(entry -> findAnnotation(entry.getValue()) != null)
-                .map(entry -> AnnotatedMapping.of(entry.getKey()))
+                .map(entry -> AnnotatedMapping.of(entry.getKey(),
+                        servesAlone(entry.getKey(), all) ? entry.getValue() : null))
                 .toList();
             annotatedMappings = mappings;
         }
         return mappings;
+    }
+
+    /**
+     * Whether a request that matches {@code info}'s patterns and methods can only be served by its handler: its
+     * patterns are literal paths, it has no other condition a request could fail (a content type, a parameter, a
+     * header, a version), and no other mapping matches one of its paths for one of its methods. The handler of
+     * such a request is known without asking the handler mappings.
+     */
+    private static boolean servesAlone(RequestMappingInfo info, List<Map.Entry<RequestMappingInfo, HandlerMethod>> all) {
+        PathPatternsRequestCondition patterns = info.getPathPatternsCondition();
+        if (patterns == null || patterns.getPatterns().stream().anyMatch(PathPattern::hasPatternSyntax)
+                || !info.getConsumesCondition().isEmpty() || !info.getProducesCondition().isEmpty()
+                || !info.getParamsCondition().isEmpty() || !info.getHeadersCondition().isEmpty()
+                || !info.getVersionCondition().isEmpty() || info.getCustomCondition() != null) {
+            return false;
+        }
+        Set<RequestMethod> methods = info.getMethodsCondition().getMethods();
+        for (Map.Entry<RequestMappingInfo, HandlerMethod> other : all) {
+            RequestMappingInfo otherInfo = other.getKey();
+            if (otherInfo == info) {
+                continue;
+            }
+            Set<RequestMethod> otherMethods = otherInfo.getMethodsCondition().getMethods();
+            boolean methodsMeet = methods.isEmpty() || otherMethods.isEmpty()
+                    || otherMethods.stream().anyMatch(methods::contains);
+            PathPatternsRequestCondition otherPatterns = otherInfo.getPathPatternsCondition();
+            if (methodsMeet && (otherPatterns == null || patterns.getPatterns().stream()
+                .anyMatch(literal -> otherPatterns.getPatterns().stream().anyMatch(pattern -> matchesPath(pattern,
+                        literal.getPatternString()))))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code pattern} matches the literal path, or the path with a trailing slash, as a request may add. */
+    private static boolean matchesPath(PathPattern pattern, String path) {
+        return pattern.matches(PathContainer.parsePath(path)) || pattern.matches(PathContainer.parsePath(path + "/"));
     }
 
     private HandlerMethod handlerMethod(HttpServletRequest request) {
@@ -234,13 +277,16 @@ public class IdempotencyPolicyResolver {
     /**
      * The patterns and methods of one annotated mapping; no patterns means the mapping uses the legacy path
      * matcher, and then every request is looked up.
+     *
+     * @param onlyHandler the handler of every request the mapping may match, when no other mapping can compete
+     * for them; otherwise {@code null}, and the handler is looked up
      */
-    private record AnnotatedMapping(Set<PathPattern> patterns, Set<RequestMethod> methods) {
+    private record AnnotatedMapping(Set<PathPattern> patterns, Set<RequestMethod> methods, HandlerMethod onlyHandler) {
 
-        static AnnotatedMapping of(RequestMappingInfo info) {
+        static AnnotatedMapping of(RequestMappingInfo info, HandlerMethod onlyHandler) {
             PathPatternsRequestCondition patterns = info.getPathPatternsCondition();
             return new AnnotatedMapping((patterns != null) ? patterns.getPatterns() : Set.of(),
-                    info.getMethodsCondition().getMethods());
+                    info.getMethodsCondition().getMethods(), onlyHandler);
         }
 
         boolean mayMatch(String method, PathContainer path) {
