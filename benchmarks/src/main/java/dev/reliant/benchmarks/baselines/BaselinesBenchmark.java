@@ -63,6 +63,8 @@ public final class BaselinesBenchmark {
                 options.smoke() ? " (smoke)" : ""));
         System.out.println("\nAbove 1, measured ÷ reference is faster than the reference for a rate and slower for a "
                 + "latency; against a range, it is the ratio to the range's upper end, then to its lower end.");
+        System.out.println();
+        RedisClientCost.measure(Duration.ofSeconds(options.pick(5, 1)), options.pick(3, 1), options.smoke());
     }
 
     /** GET of one key, synchronous, without pipelining: one client for the round trip, then 64 at once. */
