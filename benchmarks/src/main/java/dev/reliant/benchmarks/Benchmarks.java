@@ -11,6 +11,7 @@ import dev.reliant.benchmarks.outbox.BacklogBenchmark;
 import dev.reliant.benchmarks.outbox.OutboxBenchmark;
 import dev.reliant.benchmarks.outbox.WriterTaxBenchmark;
 import dev.reliant.benchmarks.saga.SagaBenchmark;
+import dev.reliant.benchmarks.scale.ScaleBenchmark;
 import dev.reliant.benchmarks.support.Options;
 
 /**
@@ -29,6 +30,7 @@ public final class Benchmarks {
         BENCHMARKS.put("outbox-writer-tax", WriterTaxBenchmark::run);
         BENCHMARKS.put("baselines", BaselinesBenchmark::run);
         BENCHMARKS.put("lock", LockBenchmark::run);
+        BENCHMARKS.put("scale", ScaleBenchmark::run);
     }
 
     private Benchmarks() {

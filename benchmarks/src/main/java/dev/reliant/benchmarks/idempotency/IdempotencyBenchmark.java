@@ -48,6 +48,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class IdempotencyBenchmark {
 
+    /** The body of every request, a 1 KiB JSON object, which the endpoints echo. */
+    static final byte[] PAYLOAD = ("{\"data\":\"" + "x".repeat(1013) + "\"}").getBytes(StandardCharsets.UTF_8);
+
     private static final int HELD_KEYS = 8;
 
     /** Connections to PostgreSQL: more than a few per core only makes them queue inside the server. */
@@ -69,15 +72,12 @@ public final class IdempotencyBenchmark {
 
     private final int rounds;
 
-    private final byte[] payload;
-
     private IdempotencyBenchmark(Options options) {
         this.options = options;
         this.connections = options.pick(64, 16);
         this.warmup = Duration.ofSeconds(options.pick(15, 1));
         this.phase = Duration.ofSeconds(options.pick(3, 1));
         this.rounds = options.pick(5, 1);
-        this.payload = ("{\"data\":\"" + "x".repeat(1013) + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
     public static void run(Options options) throws Exception {
@@ -89,10 +89,7 @@ public final class IdempotencyBenchmark {
                 "added p99 ms", "CPU µs/req: JVM", "machine", "store round trips per request");
         Added echo;
         try (RedisCommands server = new RedisCommands()) {
-            List<String> redis = redisStore();
-            redis.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK,
-                    Excluded.RABBIT, Excluded.KAFKA, Excluded.JDBC));
-            echo = measureStore("redis", redis, table, context -> new RedisCounter(server,
+            echo = measureStore("redis", redisStoreAlone(), table, context -> new RedisCounter(server,
                     context.getBean(CountingRedisClient.class)));
         }
         try (Servers.Schema schema = Servers.newSchema("idempotency")) {
@@ -142,7 +139,17 @@ public final class IdempotencyBenchmark {
         return redis;
     }
 
-    private ConfigurableApplicationContext start(List<String> storeProperties, Class<?>... sources) {
+    /** The Redis store under a fresh key prefix, and no DataSource: the echo's configuration on Redis. */
+    static List<String> redisStoreAlone() {
+        List<String> redis = redisStore();
+        redis.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK,
+                Excluded.RABBIT, Excluded.KAFKA, Excluded.JDBC));
+        return redis;
+    }
+
+    /** The application on a free port, with threads for {@code connections} clients and the held requests. */
+    static ConfigurableApplicationContext start(int connections, List<String> storeProperties,
+            Class<?>... sources) {
         List<String> properties = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
                 "logging.level.root=WARN", "server.tomcat.max-keep-alive-requests=-1",
                 "server.tomcat.threads.max=" + (connections + HELD_KEYS + 16),
@@ -153,17 +160,18 @@ public final class IdempotencyBenchmark {
         return new SpringApplicationBuilder(sources).properties(properties.toArray(String[]::new)).run();
     }
 
-    private HttpLoad load(ConfigurableApplicationContext context) {
+    /** A load of {@code connections} keep-alive connections to the application. */
+    static HttpLoad load(ConfigurableApplicationContext context, int connections) {
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         return new HttpLoad("127.0.0.1", port, connections);
     }
 
     private Added measureStore(String store, List<String> storeProperties, Table table,
             Function<ConfigurableApplicationContext, StoreCounter> counters) throws Exception {
-        try (ConfigurableApplicationContext context = start(storeProperties,
+        try (ConfigurableApplicationContext context = start(connections, storeProperties,
                 IdempotencyBenchmarkApplication.class)) {
             EchoController controller = context.getBean(EchoController.class);
-            HttpLoad load = load(context);
+            HttpLoad load = load(context, connections);
             String run = UUID.randomUUID().toString().substring(0, 8);
             load.run(warmup, n -> plain(), 200);
             load.run(warmup, n -> idempotent("/bench/idempotent", "warm-" + run + "-" + n), 200);
@@ -197,18 +205,18 @@ public final class IdempotencyBenchmark {
      */
     private Added measureWrites(List<String> storeProperties, Table table,
             Function<ConfigurableApplicationContext, StoreCounter> counters) throws Exception {
-        try (ConfigurableApplicationContext context = start(storeProperties, IdempotencyBenchmarkApplication.class,
-                WriteEndpoints.class)) {
-            HttpLoad load = load(context);
+        try (ConfigurableApplicationContext context = start(connections, storeProperties,
+                IdempotencyBenchmarkApplication.class, WriteEndpoints.class)) {
+            HttpLoad load = load(context, connections);
             String run = UUID.randomUUID().toString().substring(0, 8);
-            load.run(warmup, n -> HttpLoad.post("/bench/write/plain", payload), 200);
+            load.run(warmup, n -> HttpLoad.post("/bench/write/plain", PAYLOAD), 200);
             load.run(warmup, n -> idempotent("/bench/write/idempotent", "warm-" + run + "-" + n), 200);
 
             Phase plain = new Phase(counters.apply(context));
             Phase first = new Phase(counters.apply(context));
             long keys = 0;
             for (int round = 0; round < rounds; round++) {
-                plain.run(() -> load.run(phase, n -> HttpLoad.post("/bench/write/plain", payload), 200));
+                plain.run(() -> load.run(phase, n -> HttpLoad.post("/bench/write/plain", PAYLOAD), 200));
                 long base = keys;
                 ClosedLoop.Result firsts = first.run(() -> load.run(phase,
                         n -> idempotent("/bench/write/idempotent", run + "-" + (base + n)), 200));
@@ -272,12 +280,13 @@ public final class IdempotencyBenchmark {
         }
     }
 
-    private byte[] plain() {
-        return HttpLoad.post("/bench/plain", payload);
+    private static byte[] plain() {
+        return HttpLoad.post("/bench/plain", PAYLOAD);
     }
 
-    private byte[] idempotent(String path, String key) {
-        return HttpLoad.post(path, payload, "Idempotency-Key: " + key);
+    /** A request to an idempotent endpoint with the given key. */
+    static byte[] idempotent(String path, String key) {
+        return HttpLoad.post(path, PAYLOAD, "Idempotency-Key: " + key);
     }
 
     /**

@@ -1,22 +1,18 @@
 package dev.reliant.benchmarks.outbox;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
-import dev.reliant.benchmarks.support.Excluded;
 import dev.reliant.benchmarks.support.InProcessKafka;
 import dev.reliant.benchmarks.support.Options;
 import dev.reliant.benchmarks.support.RabbitPerfTest;
 import dev.reliant.benchmarks.support.Servers;
 import dev.reliant.benchmarks.support.Table;
 
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -29,11 +25,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 public final class BacklogBenchmark {
 
-    private static final int KEYS = 1_000;
-
     private static final int WRITERS = 4;
 
     private static final int PER_TRANSACTION = 500;
+
+    private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(5);
 
     private BacklogBenchmark() {
     }
@@ -51,57 +47,37 @@ public final class BacklogBenchmark {
         }
         double kafka = drain(backlog, 1, "kafka");
         table.row("Reliant relay ×1 → Kafka in-process (acks=all)", backlog, backlog / kafka, kafka, "");
-        table.print(String.format("Outbox backlog drain: %,d messages on %,d keys%s", backlog, KEYS,
+        table.print(String.format("Outbox backlog drain: %,d messages on %,d keys%s", backlog, Backlog.KEYS,
                 options.smoke() ? " (smoke)" : ""));
     }
 
     private static double drain(int backlog, int relays, String broker) throws Exception {
-        boolean rabbit = broker.equals("rabbit");
-        try (Receiver receiver = rabbit ? new RabbitReceiver(Servers.rabbit())
+        try (Receiver receiver = broker.equals("rabbit") ? new RabbitReceiver(Servers.rabbit())
                 : new KafkaReceiver(InProcessKafka.bootstrapServers());
                 Servers.Schema schema = Servers.newSchema("backlog")) {
-            List<String> common = new ArrayList<>(schema.springProperties(WRITERS + 4));
-            common.addAll(rabbit ? Servers.rabbitProperties()
-                    : List.of("spring.kafka.bootstrap-servers=" + InProcessKafka.bootstrapServers()));
-            common.addAll(List.of("spring.main.banner-mode=off", "reliant.outbox.publisher=" + broker,
-                    "spring.rabbitmq.publisher-confirm-type=correlated", "spring.rabbitmq.publisher-returns=true",
-                    Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK,
-                            rabbit ? Excluded.KAFKA : Excluded.RABBIT)));
-            List<String> writer = new ArrayList<>(common);
-            writer.add("reliant.outbox.relay.enabled=false");
-            try (ConfigurableApplicationContext context = start(BacklogWriterApplication.class, writer)) {
+            List<String> properties = Backlog.properties(schema, WRITERS + 4, broker);
+            try (ConfigurableApplicationContext context = Backlog.startWriter(properties)) {
                 write(context.getBean(BacklogWriterApplication.BacklogWriter.class), receiver.destination(), backlog);
             }
-            List<ConfigurableApplicationContext> instances = new ArrayList<>();
-            try {
-                for (int i = 0; i < relays; i++) {
-                    instances.add(start(RelayApplication.class, common));
-                }
-                if (!receiver.awaitCount(backlog, TimeUnit.MINUTES.toNanos(5))) {
-                    throw new IllegalStateException("Only " + receiver.distinct() + " of " + backlog
-                            + " messages arrived within 5 minutes");
-                }
+            Receiver.Arrivals arrivals = Backlog.drain(receiver, properties, relays, backlog, DRAIN_TIMEOUT);
+            if (arrivals.count() < backlog) {
+                throw new IllegalStateException("Only " + arrivals.count() + " of " + backlog
+                        + " messages arrived within " + DRAIN_TIMEOUT.toMinutes() + " minutes");
             }
-            finally {
-                instances.forEach(ConfigurableApplicationContext::close);
-            }
-            return (backlog - 1) / (receiver.receiveSpanNanos() / 1e9);
+            return arrivals.perSecond();
         }
     }
 
     /** The backlog: keys split between the writers so that no two transactions wait for each other's key locks. */
     private static void write(BacklogWriterApplication.BacklogWriter writer, String exchange, int backlog)
             throws Exception {
-        List<String> keys = new ArrayList<>();
-        for (int i = 0; i < KEYS; i++) {
-            keys.add(UUID.randomUUID().toString());
-        }
+        List<String> keys = Backlog.keys();
         ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
         try {
             List<Future<?>> parts = new ArrayList<>();
             for (int w = 0; w < WRITERS; w++) {
                 List<String> mine = new ArrayList<>();
-                for (int i = w; i < KEYS; i += WRITERS) {
+                for (int i = w; i < Backlog.KEYS; i += WRITERS) {
                     mine.add(keys.get(i));
                 }
                 int events = backlog / WRITERS;
@@ -124,12 +100,6 @@ public final class BacklogBenchmark {
         finally {
             pool.shutdownNow();
         }
-    }
-
-    private static ConfigurableApplicationContext start(Class<?> application, List<String> properties) {
-        return new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
-            .properties(properties.toArray(String[]::new))
-            .run();
     }
 
 }

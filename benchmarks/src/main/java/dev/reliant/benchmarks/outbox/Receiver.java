@@ -26,10 +26,6 @@ abstract class Receiver implements AutoCloseable {
         return received.get(id);
     }
 
-    int distinct() {
-        return received.size();
-    }
-
     /** Waits until every one of {@code ids} has arrived; false when {@code timeoutNanos} passed first. */
     boolean awaitAll(Iterable<String> ids, long timeoutNanos) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
@@ -44,27 +40,40 @@ abstract class Receiver implements AutoCloseable {
         return true;
     }
 
-    /** Waits until {@code count} distinct messages have arrived; false when {@code timeoutNanos} passed first. */
-    boolean awaitCount(int count, long timeoutNanos) throws InterruptedException {
+    /** Waits until {@code count} distinct messages have arrived, or {@code timeoutNanos} has passed. */
+    void awaitCount(int count, long timeoutNanos) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
-        while (received.size() < count) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
+        while (received.size() < count && System.nanoTime() <= deadline) {
             Thread.sleep(5);
         }
-        return true;
     }
 
-    /** Nanoseconds from the first arrival to the last. */
-    long receiveSpanNanos() {
+    /** The messages arrived so far and the time from the first arrival to the last, read in one pass. */
+    Arrivals arrivals() {
+        int count = 0;
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         for (long at : received.values()) {
+            count++;
             first = Math.min(first, at);
             last = Math.max(last, at);
         }
-        return last - first;
+        return new Arrivals(count, count == 0 ? 0 : last - first);
+    }
+
+    /**
+     * Distinct messages arrived and the time between the first and the last arrival.
+     *
+     * @param count distinct messages arrived
+     * @param spanNanos from the first arrival to the last
+     */
+    record Arrivals(int count, long spanNanos) {
+
+        /** Arrivals per second between the first and the last: start-up before the first is left out. */
+        double perSecond() {
+            return (count - 1) / (spanNanos / 1e9);
+        }
+
     }
 
     @Override

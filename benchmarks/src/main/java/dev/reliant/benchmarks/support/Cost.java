@@ -38,6 +38,11 @@ public final class Cost {
         }
     }
 
+    /** The recorded calls. */
+    public long operations() {
+        return operations;
+    }
+
     public double micros(double percentile) {
         return latency.getValueAtPercentile(percentile) / 1e3;
     }
