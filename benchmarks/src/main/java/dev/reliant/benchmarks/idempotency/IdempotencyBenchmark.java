@@ -23,8 +23,10 @@ import dev.reliant.benchmarks.support.Excluded;
 import dev.reliant.benchmarks.support.HttpLoad;
 import dev.reliant.benchmarks.support.Options;
 import dev.reliant.benchmarks.support.RedisCommands;
+import dev.reliant.benchmarks.support.RedisKeys;
 import dev.reliant.benchmarks.support.Servers;
 import dev.reliant.benchmarks.support.Table;
+import dev.reliant.idempotency.autoconfigure.IdempotencyProperties;
 import org.HdrHistogram.Histogram;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -131,6 +133,16 @@ public final class IdempotencyBenchmark {
                 + " the echo without a DataSource" + (options.smoke() ? " (smoke)" : ""));
     }
 
+    /**
+     * Deletes the records a run left under its key prefix: they live for a day, and runs on a shared server would
+     * otherwise pile up there, and skew the next run's memory figures.
+     */
+    private static void deleteRecords(ConfigurableApplicationContext context) {
+        try (RedisKeys redis = new RedisKeys()) {
+            redis.delete(context.getBean(IdempotencyProperties.class).getRedis().getKeyPrefix());
+        }
+    }
+
     /** The Redis store under a fresh key prefix. */
     private static List<String> redisStore() {
         List<String> redis = new ArrayList<>(Servers.redisProperties());
@@ -170,32 +182,39 @@ public final class IdempotencyBenchmark {
             Function<ConfigurableApplicationContext, StoreCounter> counters) throws Exception {
         try (ConfigurableApplicationContext context = start(connections, storeProperties,
                 IdempotencyBenchmarkApplication.class)) {
-            EchoController controller = context.getBean(EchoController.class);
-            HttpLoad load = load(context, connections);
-            String run = UUID.randomUUID().toString().substring(0, 8);
-            load.run(warmup, n -> plain(), 200);
-            load.run(warmup, n -> idempotent("/bench/idempotent", "warm-" + run + "-" + n), 200);
+            try {
+                EchoController controller = context.getBean(EchoController.class);
+                HttpLoad load = load(context, connections);
+                String run = UUID.randomUUID().toString().substring(0, 8);
+                load.run(warmup, n -> plain(), 200);
+                load.run(warmup, n -> idempotent("/bench/idempotent", "warm-" + run + "-" + n), 200);
 
-            Phase plain = new Phase(counters.apply(context));
-            Phase first = new Phase(counters.apply(context));
-            Phase replay = new Phase(counters.apply(context));
-            Phase conflict = new Phase(counters.apply(context));
-            long keys = 0;
-            for (int round = 0; round < rounds; round++) {
-                plain.run(() -> load.run(phase, n -> plain(), 200));
-                long base = keys;
-                ClosedLoop.Result firsts = first
-                    .run(() -> load.run(phase, n -> idempotent("/bench/idempotent", run + "-" + (base + n)), 200));
-                keys += firsts.latency().getTotalCount();
-                long completed = keys;
-                replay.run(() -> load.run(phase,
-                        n -> idempotent("/bench/idempotent", run + "-" + (n % completed)), 200));
-                String held = run + "-" + round;
-                conflict.run(() -> inProgress(controller, load, held));
+                Phase plain = new Phase(counters.apply(context));
+                Phase first = new Phase(counters.apply(context));
+                Phase replay = new Phase(counters.apply(context));
+                Phase conflict = new Phase(counters.apply(context));
+                long keys = 0;
+                for (int round = 0; round < rounds; round++) {
+                    plain.run(() -> load.run(phase, n -> plain(), 200));
+                    long base = keys;
+                    ClosedLoop.Result firsts = first
+                        .run(() -> load.run(phase, n -> idempotent("/bench/idempotent", run + "-" + (base + n)), 200));
+                    keys += firsts.latency().getTotalCount();
+                    long completed = keys;
+                    replay.run(() -> load.run(phase,
+                            n -> idempotent("/bench/idempotent", run + "-" + (n % completed)), 200));
+                    String held = run + "-" + round;
+                    conflict.run(() -> inProgress(controller, load, held));
+                }
+                rows(table, store, List.of("plain", "first execution", "replay", "in progress (409)"),
+                        List.of(plain, first, replay, conflict));
+                return Added.between(first, plain);
             }
-            rows(table, store, List.of("plain", "first execution", "replay", "in progress (409)"),
-                    List.of(plain, first, replay, conflict));
-            return Added.between(first, plain);
+            finally {
+                if (store.equals("redis")) {
+                    deleteRecords(context);
+                }
+            }
         }
     }
 
@@ -207,23 +226,28 @@ public final class IdempotencyBenchmark {
             Function<ConfigurableApplicationContext, StoreCounter> counters) throws Exception {
         try (ConfigurableApplicationContext context = start(connections, storeProperties,
                 IdempotencyBenchmarkApplication.class, WriteEndpoints.class)) {
-            HttpLoad load = load(context, connections);
-            String run = UUID.randomUUID().toString().substring(0, 8);
-            load.run(warmup, n -> HttpLoad.post("/bench/write/plain", PAYLOAD), 200);
-            load.run(warmup, n -> idempotent("/bench/write/idempotent", "warm-" + run + "-" + n), 200);
+            try {
+                HttpLoad load = load(context, connections);
+                String run = UUID.randomUUID().toString().substring(0, 8);
+                load.run(warmup, n -> HttpLoad.post("/bench/write/plain", PAYLOAD), 200);
+                load.run(warmup, n -> idempotent("/bench/write/idempotent", "warm-" + run + "-" + n), 200);
 
-            Phase plain = new Phase(counters.apply(context));
-            Phase first = new Phase(counters.apply(context));
-            long keys = 0;
-            for (int round = 0; round < rounds; round++) {
-                plain.run(() -> load.run(phase, n -> HttpLoad.post("/bench/write/plain", PAYLOAD), 200));
-                long base = keys;
-                ClosedLoop.Result firsts = first.run(() -> load.run(phase,
-                        n -> idempotent("/bench/write/idempotent", run + "-" + (base + n)), 200));
-                keys += firsts.latency().getTotalCount();
+                Phase plain = new Phase(counters.apply(context));
+                Phase first = new Phase(counters.apply(context));
+                long keys = 0;
+                for (int round = 0; round < rounds; round++) {
+                    plain.run(() -> load.run(phase, n -> HttpLoad.post("/bench/write/plain", PAYLOAD), 200));
+                    long base = keys;
+                    ClosedLoop.Result firsts = first.run(() -> load.run(phase,
+                            n -> idempotent("/bench/write/idempotent", run + "-" + (base + n)), 200));
+                    keys += firsts.latency().getTotalCount();
+                }
+                rows(table, WITH_DATA_SOURCE, List.of("write plain", "write first execution"), List.of(plain, first));
+                return Added.between(first, plain);
             }
-            rows(table, WITH_DATA_SOURCE, List.of("write plain", "write first execution"), List.of(plain, first));
-            return Added.between(first, plain);
+            finally {
+                deleteRecords(context);
+            }
         }
     }
 
