@@ -121,7 +121,24 @@ public class NotificationWaiter implements AutoCloseable {
         connection = null;
         listening = null;
         if (current != null) {
+            unlisten(current);
             closeQuietly(current);
+        }
+    }
+
+    /**
+     * Stops listening before the connection goes back to its pool, which resets no {@code LISTEN}: a pooled
+     * connection left listening would hold notifications nobody reads, and hold back the server's notification
+     * queue. The statement goes through the pool's own connection, so that if the connection is broken (its failure
+     * came through the unwrapped driver connection, which the pool does not see) the pool sees it fail and discards
+     * the connection instead of handing it to the next borrower.
+     */
+    private static void unlisten(Connection connection) {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("UNLISTEN *");
+        }
+        catch (SQLException ex) {
+            log.debug("The outbox notification connection could not stop listening; it is closed broken", ex);
         }
     }
 
