@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The relay's listening connection goes back to the application's pool as any other: no longer listening, and
@@ -36,12 +35,7 @@ class NotificationWaiterPoolTests {
         try (OutboxFixture fixture = new OutboxFixture(); HikariDataSource pool = fixture.schema.dataSource(1)) {
             NotificationWaiter waiter = new NotificationWaiter(pool, fixture.tables.channel());
             waiter.await(Duration.ofMillis(1));
-            String listen = "LISTEN " + fixture.tables.channel();
-            assertThat(fixture.jdbc.queryForObject("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                    + " WHERE query = ?", Long.class, listen)).isOne();
-            await().atMost(Duration.ofSeconds(10))
-                .until(() -> fixture.jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE query = ?",
-                        Long.class, listen) == 0);
+            fixture.terminateListener();
 
             waiter.await(Duration.ofMillis(50));
 

@@ -134,12 +134,7 @@ class OutboxShutdownTests {
     private static void breakListeningConnection(OutboxFixture fixture, NotificationWaiter waiter)
             throws InterruptedException {
         waiter.await(Duration.ofMillis(1));
-        String listen = "LISTEN " + fixture.tables.channel();
-        assertThat(fixture.jdbc.queryForObject("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                + " WHERE query = ?", Long.class, listen)).isOne();
-        await().atMost(Duration.ofSeconds(10))
-            .until(() -> fixture.jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE query = ?",
-                    Long.class, listen) == 0);
+        fixture.terminateListener();
         waiter.await(Duration.ofMillis(100));
     }
 }

@@ -27,6 +27,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 /** An outbox in a fresh schema of the test PostgreSQL, wired by hand, with relays built on demand. */
 public final class OutboxFixture implements AutoCloseable {
 
@@ -85,6 +88,19 @@ public final class OutboxFixture implements AutoCloseable {
 
     public long count(String where) {
         return jdbc.queryForObject("SELECT count(*) FROM reliant_outbox WHERE " + where, Long.class);
+    }
+
+    /**
+     * Ends the server process of the one connection listening on the outbox channel, as a network failure or a
+     * database restart would, and waits until it is gone.
+     */
+    public void terminateListener() {
+        String listen = "LISTEN " + tables.channel();
+        assertThat(jdbc.queryForObject("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query = ?",
+                Long.class, listen)).isOne();
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE query = ?", Long.class,
+                    listen) == 0);
     }
 
     @Override
