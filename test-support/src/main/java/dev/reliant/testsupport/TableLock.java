@@ -45,6 +45,14 @@ public final class TableLock implements AutoCloseable {
 
     /** The server process of a statement containing {@code fragment} that waits for this lock, if one does. */
     public Optional<Integer> waiter(String fragment) {
+        // the server reads pg_stat_activity once per transaction, and this connection's transaction holds the lock:
+        // without a fresh read, a statement that began waiting after the first look would never be seen
+        try (Statement clear = connection.createStatement()) {
+            clear.execute("SELECT pg_stat_clear_snapshot()");
+        }
+        catch (SQLException ex) {
+            throw new IllegalStateException("Could not refresh the server's activity snapshot", ex);
+        }
         try (PreparedStatement statement = connection.prepareStatement("SELECT pid FROM pg_stat_activity"
                 + " WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid)) AND position(? IN query) > 0")) {
             statement.setString(1, fragment);
