@@ -82,13 +82,17 @@ class OutboxConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    CommitNotifier outboxCommitNotifier(DataSource dataSource, OutboxTables tables) {
+        return new CommitNotifier(new JdbcTemplate(dataSource), tables.channel(), properties.getNotifyInterval());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
     @DependsOnDatabaseInitialization
     Outbox outbox(DataSource dataSource, OutboxTables tables, ObjectProvider<JsonMapper> jsonMapper,
-            ObjectProvider<OutboxHeaderContributor> contributors) {
-        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        return new JdbcOutbox(jdbc, tables, jsonMapper.getIfAvailable(JsonMapper::new),
-                contributors.orderedStream().toList(),
-                new CommitNotifier(jdbc, tables.channel(), properties.getNotifyInterval()));
+            ObjectProvider<OutboxHeaderContributor> contributors, CommitNotifier commitNotifier) {
+        return new JdbcOutbox(new JdbcTemplate(dataSource), tables, jsonMapper.getIfAvailable(JsonMapper::new),
+                contributors.orderedStream().toList(), commitNotifier);
     }
 
     @Bean
@@ -164,7 +168,7 @@ class OutboxConfiguration {
     @ConditionalOnBooleanProperty(name = "reliant.outbox.relay.enabled", matchIfMissing = true)
     OutboxRelay outboxRelay(DataSource dataSource, OutboxTables tables, OutboxPublisher publisher,
             RetryPolicy retryPolicy, ObjectProvider<RelayObserver> observer, ObjectProvider<JsonMapper> jsonMapper,
-            ObjectProvider<ObservationRegistry> observations) {
+            ObjectProvider<ObservationRegistry> observations, ObjectProvider<CommitNotifier> commitNotifier) {
         OutboxProperties.Relay relay = properties.getRelay();
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         TransactionTemplate transactions = ownTransactions(dataSource);
@@ -174,9 +178,11 @@ class OutboxConfiguration {
                 relay.getPublishTimeout(), relay.getPollInterval(), relay.getWorkers(), relay.getBusyPollInterval(),
                 relay.getInstanceTimeout(), relay.getHeartbeatInterval());
         NotificationWaiter waiter = relay.isListen() ? new NotificationWaiter(dataSource, tables.channel()) : null;
-        return new OutboxRelay(store, new RelayInstances(jdbc, transactions, tables), publisher, retryPolicy,
-                settings, waiter, observer.getIfUnique(() -> RelayObserver.NONE),
+        OutboxRelay outboxRelay = new OutboxRelay(store, new RelayInstances(jdbc, transactions, tables), publisher,
+                retryPolicy, settings, waiter, observer.getIfUnique(() -> RelayObserver.NONE),
                 observations.getIfUnique(() -> ObservationRegistry.NOOP));
+        commitNotifier.ifUnique((notifier) -> notifier.addLocalListener(outboxRelay::committedHere));
+        return outboxRelay;
     }
 
     @Bean

@@ -1,6 +1,8 @@
 package dev.reliant.outbox.jdbc;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -18,6 +20,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * process committed less than {@code interval} ago: the relays that notification woke keep polling for their poll
  * interval after any activity, which covers this commit as long as the interval plus the time a commit takes is
  * shorter than the relays' poll interval.
+ * <p>
+ * This instance's own relay is told directly, after every commit, notified or not: it need not wait for the
+ * notification's round trip through the database, nor for its next poll when the notification was skipped.
  */
 public class CommitNotifier {
 
@@ -29,6 +34,8 @@ public class CommitNotifier {
 
     private final AtomicLong lastCommitted;
 
+    private final List<Runnable> localListeners = new CopyOnWriteArrayList<>();
+
     /**
      * @param interval how long after a committed notification later commits skip theirs; zero notifies on every
      * commit
@@ -38,6 +45,14 @@ public class CommitNotifier {
         this.channel = channel;
         this.intervalNanos = interval.toNanos();
         this.lastCommitted = new AtomicLong(System.nanoTime() - intervalNanos - 1);
+    }
+
+    /**
+     * Runs {@code listener} on the committing thread after each commit of a transaction that wrote outbox messages
+     * through this notifier. It must return at once: the writer's commit has happened, but its caller still waits.
+     */
+    public void addLocalListener(Runnable listener) {
+        localListeners.add(listener);
     }
 
     /** Arranges, once per transaction, for the current transaction's commit to wake the relays. */
@@ -66,6 +81,7 @@ public class CommitNotifier {
             if (sent) {
                 lastCommitted.set(System.nanoTime());
             }
+            localListeners.forEach(Runnable::run);
         }
 
         @Override

@@ -34,7 +34,8 @@ import org.springframework.context.SmartLifecycle;
  * certainly still counts as alive. Workers share nothing but the table: a key claimed by one is not a head for
  * another until its run is settled, exactly as between instances, so while one worker waits for the broker another
  * claims or settles. When nothing is due, the first worker waits for a {@code NOTIFY} from a committing writer, or
- * the poll interval, whichever comes first, and wakes the others when it finds more than one batch's worth.
+ * the poll interval, whichever comes first, and wakes the others when it finds more than one batch's worth; a
+ * commit of this instance's own writers wakes another worker directly ({@link #committedHere()}).
  */
 public class OutboxRelay implements SmartLifecycle {
 
@@ -70,6 +71,9 @@ public class OutboxRelay implements SmartLifecycle {
     private final Object idleWorkers = new Object();
 
     private long wakeUps;
+
+    /** Whether this instance's writers committed messages since an idle worker last took that as its cue. */
+    private boolean committedHere;
 
     /** When a claim last found messages or a notification last arrived ({@link System#nanoTime()}). */
     private volatile long lastActive = System.nanoTime();
@@ -207,6 +211,20 @@ public class OutboxRelay implements SmartLifecycle {
         }
     }
 
+    /**
+     * Tells the relay that a writer of this instance just committed messages: an idle worker other than the first
+     * claims them at once, without waiting for the notification or the next poll. When every such worker is busy,
+     * the next to finish claims again before it waits. The first worker is left alone; it is reading notifications
+     * from the database, which covers writers of every instance. A relay with one worker therefore gains nothing
+     * from this.
+     */
+    public void committedHere() {
+        synchronized (idleWorkers) {
+            committedHere = true;
+            idleWorkers.notify();
+        }
+    }
+
     private void wakeIdleWorkers() {
         synchronized (idleWorkers) {
             wakeUps++;
@@ -214,15 +232,20 @@ public class OutboxRelay implements SmartLifecycle {
         }
     }
 
-    /** Waits until the first worker wakes the others, or the poll interval passes. */
+    /**
+     * Waits until the first worker wakes the others, a writer of this instance commits, or the poll interval
+     * passes.
+     */
     private void awaitWakeUp() throws InterruptedException {
         long deadline = System.nanoTime() + settings.pollInterval().toNanos();
         synchronized (idleWorkers) {
             long seen = wakeUps;
             long remaining;
-            while (!stopping && wakeUps == seen && (remaining = deadline - System.nanoTime()) > 0) {
+            while (!stopping && wakeUps == seen && !committedHere
+                    && (remaining = deadline - System.nanoTime()) > 0) {
                 TimeUnit.NANOSECONDS.timedWait(idleWorkers, remaining);
             }
+            committedHere = false;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.reliant.outbox.autoconfigure;
 
+import java.lang.Thread.State;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -100,6 +101,29 @@ class OutboxAutoConfigurationTests {
         assertThat(startupLines(output)).containsExactly("Reliant outbox: in-process publisher, Spring application"
                 + " events in this JVM (no Kafka or RabbitMQ connection configured; set spring.kafka.bootstrap-servers"
                 + " or spring.rabbitmq.host to publish to a broker)");
+    }
+
+    @Test
+    void aCommitOfThisInstanceIsRelayedAtOnceWithoutWaitingForANotificationOrAPoll() {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        runner(schema).withUserConfiguration(Listening.class)
+            .withPropertyValues("reliant.outbox.relay.listen=false", "reliant.outbox.relay.poll-interval=10m",
+                    "reliant.outbox.relay.workers=2")
+            .run((context) -> {
+                // both workers have looked once and now wait out the poll interval
+                await().atMost(Duration.ofSeconds(30)).until(() -> relayWorkers().size() == 2
+                        && relayWorkers().stream().allMatch((worker) -> worker.getState() == State.TIMED_WAITING));
+                UUID id = write(context, "order-1");
+                List<OutboxMessage> received = context.getBean(Listening.class).received;
+                await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 1);
+                assertThat(received.get(0).id()).isEqualTo(id);
+            });
+    }
+
+    private static List<Thread> relayWorkers() {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter((thread) -> thread.getName().matches("reliant-outbox-relay(-\\d+)?"))
+            .toList();
     }
 
     @Test
