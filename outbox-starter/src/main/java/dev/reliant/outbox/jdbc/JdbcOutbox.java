@@ -53,11 +53,15 @@ public class JdbcOutbox implements Outbox {
         this.json = json;
         this.contributors = List.copyOf(contributors);
         // One round trip: the CTE takes the key's lock before the INSERT draws the row's sequence number, since the
-        // row to insert only exists once the CTE has run.
-        this.insert = "WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(?, hashtext(?)))"
+        // row to insert only exists once the CTE has run. The key's row is added under the same lock, as the relay's
+        // retirement of keys expects, and the message is marked keyed so that the table's trigger, there for rows
+        // inserted by other means, is skipped.
+        this.insert = "WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(?, hashtext(?))),"
+                + " keyed AS (INSERT INTO " + tables.keys() + " (message_key) SELECT ? FROM locked"
+                + " ON CONFLICT (message_key) DO NOTHING)"
                 + " INSERT INTO " + tables.outbox()
-                + " (id, destination, message_key, type, payload, headers, dedupe_key)"
-                + " SELECT ?, ?, ?, ?, ?, ?::jsonb, ? FROM locked"
+                + " (id, destination, message_key, type, payload, headers, dedupe_key, keyed)"
+                + " SELECT ?, ?, ?, ?, ?, ?::jsonb, ?, true FROM locked"
                 + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING";
     }
 
@@ -76,8 +80,8 @@ public class JdbcOutbox implements Outbox {
         String payload = serialize(event.payload(), "payload of " + event.type());
         String headers = serialize(headers(event), "headers of " + event.type());
         UUID id = UUID.randomUUID();
-        int inserted = jdbc.update(insert, tables.lockNamespace(), event.key(), id, event.destination(),
-                event.key(), event.type(), payload, headers, event.dedupeKey());
+        int inserted = jdbc.update(insert, tables.lockNamespace(), event.key(), event.key(), id,
+                event.destination(), event.key(), event.type(), payload, headers, event.dedupeKey());
         if (inserted == 0) {
             throw new DuplicateOutboxMessageException(event.dedupeKey());
         }

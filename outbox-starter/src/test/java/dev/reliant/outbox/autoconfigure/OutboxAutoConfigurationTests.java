@@ -96,7 +96,7 @@ class OutboxAutoConfigurationTests {
             assertThat(received.get(0).id()).isEqualTo(id);
             // an empty schema needs no baseline
             assertThat(jdbc(context).queryForList("SELECT version FROM reliant_outbox_schema_history ORDER BY 1",
-                    String.class)).containsExactly("1", "2");
+                    String.class)).containsExactly("1", "2", "3");
         });
         assertThat(startupLines(output)).containsExactly("Reliant outbox: in-process publisher, Spring application"
                 + " events in this JVM (no Kafka or RabbitMQ connection configured; set spring.kafka.bootstrap-servers"
@@ -320,7 +320,7 @@ class OutboxAutoConfigurationTests {
                         String.class)).containsExactly("1", "2");
                 assertThat(jdbc.queryForList(
                         "SELECT version FROM reliant_outbox_schema_history ORDER BY installed_rank", String.class))
-                    .containsExactly("0", "1", "2");
+                    .containsExactly("0", "1", "2", "3");
                 assertThat(jdbc.queryForObject("SELECT count(*) FROM orders", Long.class)).isZero();
                 write(context, "order-1");
             });
