@@ -29,6 +29,7 @@ import dev.reliant.outbox.relay.RelaySettings;
 import dev.reliant.outbox.relay.RetryPolicy;
 import dev.reliant.outbox.support.Ledger;
 import dev.reliant.outbox.support.OutboxFixture;
+import dev.reliant.testsupport.Latches;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,49 @@ class RelayTests {
                 .toList();
             assertThat(numbers).hasSize(50).isSorted();
         }
+    }
+
+    @Test
+    void commitsDuringAClaimForEarlierCommitsWaitForItToEndAndAreThenClaimedTogether() {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger claims = new AtomicInteger();
+        List<Integer> taken = new CopyOnWriteArrayList<>();
+        fixture.relay(ledger)
+            .workers(3)
+            .listen(false)
+            .pollInterval(Duration.ofMinutes(10))
+            .claimTook((took) -> claims.incrementAndGet())
+            .afterClaim((claimed) -> {
+                if (!claimed.isEmpty()) {
+                    taken.add(claimed.size());
+                    if (taken.size() == 1) {
+                        Latches.awaitOpen(release);
+                    }
+                }
+            })
+            .start();
+        // every worker has looked once and now waits out the poll interval
+        await().atMost(Duration.ofSeconds(30)).until(() -> relayWorkers().size() == 3
+                && relayWorkers().stream().allMatch((worker) -> worker.getState() == Thread.State.TIMED_WAITING));
+        int idle = claims.get();
+        fixture.write("orders", "first", Map.of("n", 0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> taken.size() == 1);
+        for (int i = 1; i <= 3; i++) {
+            fixture.write("orders", "later-" + i, Map.of("n", i));
+        }
+        // the third worker is idle, but the commits wait for the claim under way
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> claims.get() == idle + 1);
+        release.countDown();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> ledger.size() == 4);
+        assertThat(taken).first().isEqualTo(1);
+        assertThat(taken.stream().mapToInt(Integer::intValue).sum()).isEqualTo(4);
+    }
+
+    private static List<Thread> relayWorkers() {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter((thread) -> thread.getName().matches("reliant-outbox-relay(-\\d+)?"))
+            .toList();
     }
 
     @Test

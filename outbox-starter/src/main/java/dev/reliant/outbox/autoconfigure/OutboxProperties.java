@@ -202,10 +202,11 @@ public class OutboxProperties {
         /**
          * Batches this instance relays at once, each by its own thread, so that one claims or records its outcome
          * while another waits for the broker. The extra workers join when the first finds a backlog, and one of them
-         * claims at once what this instance's writers just committed; with a single worker, those messages wait
-         * for the database's notification or the next poll.
+         * claims at once what this instance's writers just committed, while the others may still wait for the
+         * broker's acknowledgements of earlier batches; with a single worker, those messages wait for the
+         * database's notification or the next poll.
          */
-        private int workers = 2;
+        private int workers = 4;
 
         /**
          * How long claimed messages stay reserved to the claiming instance while it lives; another instance takes

@@ -72,8 +72,15 @@ public class OutboxRelay implements SmartLifecycle {
 
     private long wakeUps;
 
-    /** Whether this instance's writers committed messages since an idle worker last took that as its cue. */
+    /** Whether this instance's writers committed messages that no claim begun since may have seen. */
     private boolean committedHere;
+
+    /**
+     * The worker claiming for this instance's commits, if one is: until its claim has read the due keys, the
+     * commits meanwhile wait for the next such claim rather than wake another worker, so that claims follow one
+     * another and each takes every commit since the last, instead of one claim per commit.
+     */
+    private Thread claimingForCommits;
 
     /** When a claim last found messages or a notification last arrived ({@link System#nanoTime()}). */
     private volatile long lastActive = System.nanoTime();
@@ -114,6 +121,10 @@ public class OutboxRelay implements SmartLifecycle {
             }
             running = true;
             stopping = false;
+            synchronized (idleWorkers) {
+                // a worker of the last run may have stopped between taking this instance's commits and claiming
+                claimingForCommits = null;
+            }
             if (waiter != null) {
                 waiter.stopping(false);
             }
@@ -213,15 +224,39 @@ public class OutboxRelay implements SmartLifecycle {
 
     /**
      * Tells the relay that a writer of this instance just committed messages: an idle worker other than the first
-     * claims them at once, without waiting for the notification or the next poll. When every such worker is busy,
-     * the next to finish claims again before it waits. The first worker is left alone; it is reading notifications
-     * from the database, which covers writers of every instance. A relay with one worker therefore gains nothing
-     * from this.
+     * claims them at once, without waiting for the notification or the next poll, unless a claim for earlier
+     * commits is under way, after which the next one starts. When every such worker is busy, the next to finish
+     * claims before it waits. The first worker is left alone; it is reading notifications from the database, which
+     * covers writers of every instance. A relay with one worker therefore gains nothing from this.
      */
     public void committedHere() {
         synchronized (idleWorkers) {
             committedHere = true;
-            idleWorkers.notify();
+            if (claimingForCommits == null) {
+                idleWorkers.notify();
+            }
+        }
+    }
+
+    /** Whether this instance's commits are this idle worker's to claim now, which makes them its own if so. */
+    private boolean takeCommittedHere() {
+        if (!committedHere || claimingForCommits != null) {
+            return false;
+        }
+        committedHere = false;
+        claimingForCommits = Thread.currentThread();
+        return true;
+    }
+
+    /** Ends this worker's claim for this instance's commits, if it was one, and passes on those committed since. */
+    private void claimEnded() {
+        synchronized (idleWorkers) {
+            if (claimingForCommits == Thread.currentThread()) {
+                claimingForCommits = null;
+                if (committedHere) {
+                    idleWorkers.notify();
+                }
+            }
         }
     }
 
@@ -241,11 +276,10 @@ public class OutboxRelay implements SmartLifecycle {
         synchronized (idleWorkers) {
             long seen = wakeUps;
             long remaining;
-            while (!stopping && wakeUps == seen && !committedHere
+            while (!stopping && wakeUps == seen && !takeCommittedHere()
                     && (remaining = deadline - System.nanoTime()) > 0) {
                 TimeUnit.NANOSECONDS.timedWait(idleWorkers, remaining);
             }
-            committedHere = false;
         }
     }
 
@@ -278,12 +312,19 @@ public class OutboxRelay implements SmartLifecycle {
     public int relayBatch() {
         UUID instance = heartbeat.instance();
         if (instance == null || !heartbeat.alive(instance)) {
+            claimEnded();
             return 0;
         }
         UUID token = UUID.randomUUID();
         long claimedAt = System.nanoTime();
-        List<ClaimedMessage> claimed = store.claim(settings.batchSize(), settings.messagesPerKey(), settings.lease(),
-                token, instance);
+        List<ClaimedMessage> claimed;
+        try {
+            claimed = store.claim(settings.batchSize(), settings.messagesPerKey(), settings.lease(), token,
+                    instance);
+        }
+        finally {
+            claimEnded();
+        }
         if (claimed.isEmpty()) {
             return 0;
         }

@@ -49,6 +49,8 @@ public final class OutboxFixture implements AutoCloseable {
 
     public final JsonMapper json = new JsonMapper();
 
+    private final CommitNotifier commitNotifier;
+
     private final List<OutboxRelay> relays = new CopyOnWriteArrayList<>();
 
     public OutboxFixture() {
@@ -63,8 +65,8 @@ public final class OutboxFixture implements AutoCloseable {
         new OutboxSchemaInitializer(dataSource, tables).afterPropertiesSet();
         this.jdbc = new JdbcTemplate(dataSource);
         this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        this.outbox = new JdbcOutbox(jdbc, tables, json, List.of(),
-                new CommitNotifier(jdbc, tables.channel(), Duration.ofMillis(10)));
+        this.commitNotifier = new CommitNotifier(jdbc, tables.channel(), Duration.ofMillis(10));
+        this.outbox = new JdbcOutbox(jdbc, tables, json, List.of(), commitNotifier);
         this.parked = new JdbcParkedMessages(jdbc, transactions, tables);
     }
 
@@ -250,6 +252,8 @@ public final class OutboxFixture implements AutoCloseable {
                     new RelaySettings(batchSize, perKey, lease, publishTimeout, pollInterval, workers,
                             Duration.ofMillis(5), instanceTimeout, heartbeatInterval),
                     listen ? new NotificationWaiter(dataSource, tables.channel()) : null, observer);
+            // as if every relay ran in the writers' instance: each commit wakes each relay at once
+            commitNotifier.addLocalListener(relay::committedHere);
             relays.add(relay);
             return relay;
         }
