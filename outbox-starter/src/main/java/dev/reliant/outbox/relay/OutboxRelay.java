@@ -76,7 +76,7 @@ public class OutboxRelay implements SmartLifecycle {
     private boolean committedHere;
 
     /**
-     * The worker claiming for this instance's commits, if one is: until its claim has read the due keys, the
+     * The worker claiming for this instance's commits, if one is: until its claim's transaction is done, the
      * commits meanwhile wait for the next such claim rather than wake another worker, so that claims follow one
      * another and each takes every commit since the last, instead of one claim per commit.
      */
