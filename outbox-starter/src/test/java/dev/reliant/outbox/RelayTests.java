@@ -140,8 +140,9 @@ class RelayTests {
             })
             .start();
         // every worker has looked once and now waits out the poll interval
-        await().atMost(Duration.ofSeconds(30)).until(() -> relayWorkers().size() == 3
-                && relayWorkers().stream().allMatch((worker) -> worker.getState() == Thread.State.TIMED_WAITING));
+        await().atMost(Duration.ofSeconds(30)).until(() -> OutboxFixture.relayWorkers().size() == 3
+                && OutboxFixture.relayWorkers().stream()
+                    .allMatch((worker) -> worker.getState() == Thread.State.TIMED_WAITING));
         int idle = claims.get();
         fixture.write("orders", "first", Map.of("n", 0));
         await().atMost(Duration.ofSeconds(30)).until(() -> taken.size() == 1);
@@ -155,12 +156,6 @@ class RelayTests {
         await().atMost(Duration.ofSeconds(30)).until(() -> ledger.size() == 4);
         assertThat(taken).first().isEqualTo(1);
         assertThat(taken.stream().mapToInt(Integer::intValue).sum()).isEqualTo(4);
-    }
-
-    private static List<Thread> relayWorkers() {
-        return Thread.getAllStackTraces().keySet().stream()
-            .filter((thread) -> thread.getName().matches("reliant-outbox-relay(-\\d+)?"))
-            .toList();
     }
 
     @Test

@@ -29,6 +29,7 @@ import dev.reliant.outbox.kafka.KafkaOutboxPublisher;
 import dev.reliant.outbox.metrics.OutboxMeters;
 import dev.reliant.outbox.relay.OutboxRelay;
 import dev.reliant.outbox.schema.OutboxSchemaInitializer;
+import dev.reliant.outbox.support.OutboxFixture;
 import dev.reliant.testsupport.TestPostgres;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -111,19 +112,14 @@ class OutboxAutoConfigurationTests {
                     "reliant.outbox.relay.workers=2")
             .run((context) -> {
                 // both workers have looked once and now wait out the poll interval
-                await().atMost(Duration.ofSeconds(30)).until(() -> relayWorkers().size() == 2
-                        && relayWorkers().stream().allMatch((worker) -> worker.getState() == State.TIMED_WAITING));
+                await().atMost(Duration.ofSeconds(30)).until(() -> OutboxFixture.relayWorkers().size() == 2
+                        && OutboxFixture.relayWorkers().stream()
+                            .allMatch((worker) -> worker.getState() == State.TIMED_WAITING));
                 UUID id = write(context, "order-1");
                 List<OutboxMessage> received = context.getBean(Listening.class).received;
                 await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 1);
                 assertThat(received.get(0).id()).isEqualTo(id);
             });
-    }
-
-    private static List<Thread> relayWorkers() {
-        return Thread.getAllStackTraces().keySet().stream()
-            .filter((thread) -> thread.getName().matches("reliant-outbox-relay(-\\d+)?"))
-            .toList();
     }
 
     @Test

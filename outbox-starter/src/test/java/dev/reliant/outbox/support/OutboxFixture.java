@@ -75,6 +75,13 @@ public final class OutboxFixture implements AutoCloseable {
         return new RelayInstances(jdbc, transactions, tables);
     }
 
+    /** The relay worker threads of every relay running in this JVM. */
+    public static List<Thread> relayWorkers() {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter((thread) -> thread.getName().matches("reliant-outbox-relay(-\\d+)?"))
+            .toList();
+    }
+
     public RelayBuilder relay(OutboxPublisher publisher) {
         return new RelayBuilder(publisher);
     }
