@@ -45,7 +45,6 @@ final class Backlog {
         properties.addAll(rabbit ? Servers.rabbitProperties()
                 : List.of("spring.kafka.bootstrap-servers=" + InProcessKafka.bootstrapServers()));
         properties.addAll(List.of("spring.main.banner-mode=off", "reliant.outbox.publisher=" + broker,
-                "spring.rabbitmq.publisher-confirm-type=correlated", "spring.rabbitmq.publisher-returns=true",
                 Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK,
                         rabbit ? Excluded.KAFKA : Excluded.RABBIT)));
         return properties;

@@ -52,8 +52,6 @@ enum OutboxContender {
         switch (this) {
             case RELIANT -> {
                 properties.add("reliant.outbox.publisher=" + broker);
-                properties.add("spring.rabbitmq.publisher-confirm-type=correlated");
-                properties.add("spring.rabbitmq.publisher-returns=true");
                 properties.add(Excluded.property(Excluded.IDEMPOTENCY, Excluded.SAGA, Excluded.MODULITH,
                         Excluded.NAMASTACK, otherBroker));
             }

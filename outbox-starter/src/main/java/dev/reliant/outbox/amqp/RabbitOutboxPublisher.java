@@ -1,92 +1,105 @@
 package dev.reliant.outbox.amqp;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
-import dev.reliant.outbox.NonRetryablePublishException;
+import com.rabbitmq.client.AMQP;
 import dev.reliant.outbox.OutboxHeaders;
 import dev.reliant.outbox.OutboxMessage;
 import dev.reliant.outbox.OutboxPublisher;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageDeliveryMode;
-import org.springframework.amqp.core.MessageProperties;
-import org.springframework.amqp.core.ReturnedMessage;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.connection.CorrelationData;
-import org.springframework.amqp.rabbit.core.RabbitOperations;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.DisposableBean;
 
 /**
  * Publishes persistent messages to the RabbitMQ exchange named by the destination, with the outbox key (or type)
  * as routing key, the id as message id and the type as message type. A message counts as published only when the
  * broker confirmed it; as it is sent mandatory, one that no queue took is returned and parked as unroutable.
+ * <p>
+ * Each publishing thread (a relay worker) gets a channel of its own in confirm mode, opened on the application's
+ * RabbitMQ connection, rather than going through a {@code RabbitTemplate}: the broker confirms many messages at once
+ * and one confirm completes them all in one pass, without a correlation object, a channel taken from the cache or a
+ * message conversion per message. The application's connection factory therefore needs no publisher confirms or
+ * returns of its own. A channel the broker closes (an exchange that does not exist, a lost connection) fails only
+ * that worker's unconfirmed messages, which the relay sends again; the next call opens a new one.
  */
-public class RabbitOutboxPublisher implements OutboxPublisher {
+public class RabbitOutboxPublisher implements OutboxPublisher, DisposableBean {
 
-    private final RabbitTemplate template;
+    private final ConnectionFactory connectionFactory;
 
     private final RabbitRoutingKey routingKey;
 
+    private final Map<Thread, ConfirmedChannel> channels = new ConcurrentHashMap<>();
+
     public RabbitOutboxPublisher(ConnectionFactory connectionFactory, RabbitRoutingKey routingKey) {
-        if (!connectionFactory.isPublisherConfirms() || !connectionFactory.isPublisherReturns()) {
-            throw new RabbitPublisherConfirmsRequiredException(connectionFactory.isPublisherConfirms(),
-                    connectionFactory.isSimplePublisherConfirms(), connectionFactory.isPublisherReturns());
-        }
-        this.template = new RabbitTemplate(connectionFactory);
-        this.template.setMandatory(true);
+        this.connectionFactory = connectionFactory;
         this.routingKey = routingKey;
     }
 
     @Override
     public CompletableFuture<Void> publish(OutboxMessage message) {
-        return send(template, message);
+        return publishAll(List.of(message)).get(0);
     }
 
-    /** Sends the batch on one channel, instead of taking one from the channel cache and returning it per message. */
     @Override
     public List<CompletableFuture<Void>> publishAll(List<OutboxMessage> messages) {
-        return template.invoke((operations) -> {
-            List<CompletableFuture<Void>> sent = new ArrayList<>(messages.size());
-            for (OutboxMessage message : messages) {
-                sent.add(send(operations, message));
-            }
+        List<CompletableFuture<Void>> sent = new ArrayList<>(messages.size());
+        ConfirmedChannel channel;
+        try {
+            channel = channel();
+        }
+        catch (IOException | RuntimeException ex) {
+            messages.forEach((message) -> sent.add(CompletableFuture.failedFuture(ex)));
             return sent;
-        });
+        }
+        for (OutboxMessage message : messages) {
+            String id = message.id().toString();
+            Map<String, Object> headers = new HashMap<>(message.headers());
+            headers.put(OutboxHeaders.MESSAGE_ID, id);
+            headers.put(OutboxHeaders.MESSAGE_TYPE, message.type());
+            AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().messageId(id)
+                .type(message.type())
+                .contentType("application/json")
+                .contentEncoding("UTF-8")
+                .deliveryMode(2)
+                .headers(headers)
+                .build();
+            String key = (routingKey == RabbitRoutingKey.TYPE) ? message.type() : message.key();
+            sent.add(channel.publish(message.destination(), key, id, properties,
+                    message.payload().getBytes(StandardCharsets.UTF_8)));
+        }
+        return sent;
     }
 
-    private CompletableFuture<Void> send(RabbitOperations operations, OutboxMessage message) {
-        MessageProperties properties = new MessageProperties();
-        properties.setMessageId(message.id().toString());
-        properties.setType(message.type());
-        properties.setContentType(MessageProperties.CONTENT_TYPE_JSON);
-        properties.setContentEncoding("UTF-8");
-        properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-        message.headers().forEach(properties::setHeader);
-        properties.setHeader(OutboxHeaders.MESSAGE_ID, message.id().toString());
-        properties.setHeader(OutboxHeaders.MESSAGE_TYPE, message.type());
-        Message amqp = new Message(message.payload().getBytes(StandardCharsets.UTF_8), properties);
-        CorrelationData correlation = new CorrelationData(message.id().toString());
-        String key = (routingKey == RabbitRoutingKey.TYPE) ? message.type() : message.key();
-        try {
-            operations.send(message.destination(), key, amqp, correlation);
+    private ConfirmedChannel channel() throws IOException {
+        Thread thread = Thread.currentThread();
+        ConfirmedChannel channel = channels.get(thread);
+        if (channel != null && channel.isOpen()) {
+            return channel;
         }
-        catch (RuntimeException ex) {
-            return CompletableFuture.failedFuture(ex);
-        }
-        return correlation.getFuture().thenApply((confirm) -> {
-            ReturnedMessage returned = correlation.getReturned();
-            if (returned != null) {
-                throw new NonRetryablePublishException("RabbitMQ returned the message as unroutable: "
-                        + returned.getReplyCode() + " " + returned.getReplyText() + " (exchange '"
-                        + returned.getExchange() + "', routing key '" + returned.getRoutingKey() + "')");
+        // threads of a stopped relay leave their channels behind; a new channel is the moment to close them
+        channels.entrySet().removeIf((entry) -> {
+            boolean gone = !entry.getKey().isAlive() || entry.getKey() == thread;
+            if (gone) {
+                entry.getValue().close();
             }
-            if (!confirm.ack()) {
-                throw new IllegalStateException("RabbitMQ did not confirm the message: " + confirm.reason());
-            }
-            return null;
+            return gone;
         });
+        channel = ConfirmedChannel.open(connectionFactory.createConnection().getDelegate());
+        channels.put(thread, channel);
+        return channel;
+    }
+
+    /** Closes the channels; messages still unconfirmed fail, to be sent again by whichever relay claims them next. */
+    @Override
+    public void destroy() {
+        channels.values().forEach(ConfirmedChannel::close);
+        channels.clear();
     }
 }

@@ -8,10 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
 
 import dev.reliant.outbox.Outbox;
 import dev.reliant.outbox.OutboxHeaders;
+import dev.reliant.outbox.OutboxMessage;
 import dev.reliant.outbox.autoconfigure.OutboxAutoConfiguration;
 import dev.reliant.outbox.support.OutboxFixture;
 import dev.reliant.testsupport.RequiresRabbit;
@@ -35,6 +39,7 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -105,6 +110,57 @@ class RabbitOutboxTests {
                 .isEqualTo(ids.get(0).toString());
             assertThat(new String(first.getBody())).isEqualTo("{\"n\":0}");
             await().atMost(Duration.ofSeconds(60)).until(() -> fixture.count("status = 'PUBLISHED'") == 30);
+        }
+    }
+
+    /** The broker confirms a burst with a few acknowledgements each covering many messages: each one completes. */
+    @Test
+    void everyMessageOfABurstIsCompletedByTheConfirmThatCoversIt() {
+        RabbitOutboxPublisher publisher = new RabbitOutboxPublisher(admin, RabbitRoutingKey.KEY);
+        try {
+            List<OutboxMessage> burst = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                burst.add(new OutboxMessage(UUID.randomUUID(), exchange, "key-" + (i % 7), "test.event",
+                        "{\"n\":" + i + "}", Map.of(), 0));
+            }
+            List<CompletableFuture<Void>> sent = publisher.publishAll(burst);
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
+            assertThat(sent).allSatisfy((future) -> assertThat(future).isCompleted().isNotCompletedExceptionally());
+            assertThat(receive(2000)).extracting((m) -> m.getMessageProperties().getMessageId())
+                .containsExactlyInAnyOrderElementsOf(burst.stream().map((m) -> m.id().toString()).toList());
+        }
+        finally {
+            publisher.destroy();
+        }
+    }
+
+    /** A queue that is full and rejects publishes makes the broker refuse (nack) the message: it is not sent. */
+    @Test
+    void aMessageTheBrokerRefusesFails() {
+        String full = TestRabbit.newName("full");
+        String refusing = TestRabbit.newName("refusing");
+        RabbitAdmin rabbitAdmin = new RabbitAdmin(admin);
+        TopicExchange declared = new TopicExchange(refusing, false, true);
+        rabbitAdmin.declareExchange(declared);
+        Queue queue = new Queue(full, false, false, true, Map.of("x-max-length", 1, "x-overflow", "reject-publish"));
+        rabbitAdmin.declareQueue(queue);
+        rabbitAdmin.declareBinding(BindingBuilder.bind(queue).to(declared).with("#"));
+        RabbitOutboxPublisher publisher = new RabbitOutboxPublisher(admin, RabbitRoutingKey.KEY);
+        try {
+            List<CompletableFuture<Void>> sent = publisher.publishAll(List.of(
+                    new OutboxMessage(UUID.randomUUID(), refusing, "k", "test.event", "{}", Map.of(), 0),
+                    new OutboxMessage(UUID.randomUUID(), refusing, "k", "test.event", "{}", Map.of(), 0)));
+            assertThat(sent.get(0)).succeedsWithin(Duration.ofSeconds(30));
+            assertThat(sent.get(1)).failsWithin(Duration.ofSeconds(30))
+                .withThrowableThat()
+                .havingCause()
+                .isInstanceOf(IllegalStateException.class)
+                .withMessageContaining("did not confirm");
+        }
+        finally {
+            publisher.destroy();
+            rabbitAdmin.deleteExchange(refusing);
+            rabbitAdmin.deleteQueue(full);
         }
     }
 
@@ -188,8 +244,9 @@ class RabbitOutboxTests {
         }
     }
 
+    /** The publisher confirms on a channel of its own: the application's factory may have them on or off. */
     @Test
-    void theAutoConfigurationPicksRabbitAndRequiresConfirmsAndReturns() {
+    void theAutoConfigurationPicksRabbitAndPublishesConfirmedWhateverTheApplicationsConfirmSettings() {
         TestPostgres.Schema schema = TestPostgres.newSchema();
         ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
@@ -198,20 +255,24 @@ class RabbitOutboxTests {
             .withPropertyValues(schema.springProperties())
             .withPropertyValues(server.springProperties())
             .withPropertyValues("reliant.outbox.channel=outbox_" + schema.name());
-        runner.run((context) -> assertThat(context).hasFailed()
-            .getFailure()
-            .rootCause()
-            .hasMessageContaining("spring.rabbitmq.publisher-confirm-type=correlated"));
-        runner.withPropertyValues("spring.rabbitmq.publisher-confirm-type=correlated",
-                "spring.rabbitmq.publisher-returns=true")
-            .run((context) -> {
+        List<String[]> settings = List.of(new String[0],
+                new String[] { "spring.rabbitmq.publisher-confirm-type=correlated",
+                        "spring.rabbitmq.publisher-returns=true" },
+                new String[] { "spring.rabbitmq.publisher-confirm-type=simple" });
+        for (String[] setting : settings) {
+            runner.withPropertyValues(setting).run((context) -> {
                 assertThat(context).hasSingleBean(RabbitOutboxPublisher.class);
                 UUID id = context.getBean(TransactionTemplate.class)
                     .execute((status) -> context.getBean(Outbox.class)
                         .publish(exchange, "order-1", "order.created", Map.of("total", 1)));
                 List<Message> received = receive(1);
                 assertThat(received.get(0).getMessageProperties().getMessageId()).isEqualTo(id.toString());
+                JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+                await().atMost(Duration.ofSeconds(60))
+                    .until(() -> jdbc.queryForObject("SELECT status FROM reliant_outbox WHERE id = ?", String.class,
+                            id), "PUBLISHED"::equals);
             });
+        }
     }
 
     private List<Message> receive(int count) {
@@ -231,8 +292,6 @@ class RabbitOutboxTests {
         CachingConnectionFactory factory = new CachingConnectionFactory(server.host(), port);
         factory.setUsername(server.username());
         factory.setPassword(server.password());
-        factory.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
-        factory.setPublisherReturns(true);
         return factory;
     }
 }

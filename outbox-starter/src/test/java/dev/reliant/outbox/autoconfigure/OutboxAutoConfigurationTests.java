@@ -22,7 +22,6 @@ import dev.reliant.outbox.ParkedMessages;
 import dev.reliant.outbox.actuate.OutboxEndpoint;
 import dev.reliant.outbox.actuate.OutboxHealthIndicator;
 import dev.reliant.outbox.amqp.RabbitOutboxPublisher;
-import dev.reliant.outbox.amqp.RabbitPublisherConfirmsRequiredException;
 import dev.reliant.outbox.cleanup.OutboxCleaner;
 import dev.reliant.outbox.event.ApplicationEventOutboxPublisher;
 import dev.reliant.outbox.kafka.KafkaOutboxPublisher;
@@ -171,8 +170,7 @@ class OutboxAutoConfigurationTests {
         TestPostgres.Schema schema = TestPostgres.newSchema();
         runner(schema).withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class,
                 RabbitAutoConfiguration.class))
-            .withPropertyValues("spring.rabbitmq.host=rabbit.invalid",
-                    "spring.rabbitmq.publisher-confirm-type=correlated", "spring.rabbitmq.publisher-returns=true")
+            .withPropertyValues("spring.rabbitmq.host=rabbit.invalid")
             .run((context) -> assertThat(context).hasSingleBean(RabbitOutboxPublisher.class));
         assertThat(startupLines(output))
             .containsExactly("Reliant outbox: RabbitMQ publisher (spring.rabbitmq.host is set)");
@@ -186,39 +184,6 @@ class OutboxAutoConfigurationTests {
             .run((context) -> assertThat(context).hasSingleBean(KafkaOutboxPublisher.class));
         assertThat(startupLines(output)).containsExactly("Reliant outbox: Kafka publisher (reliant.outbox.publisher=kafka);"
                 + " no relay on this instance (reliant.outbox.relay.enabled=false)");
-    }
-
-    @Test
-    void aRabbitConnectionWithoutConfirmsAndReturnsFailsTheStart() {
-        TestPostgres.Schema schema = TestPostgres.newSchema();
-        runner(schema).withConfiguration(AutoConfigurations.of(RabbitAutoConfiguration.class))
-            .withPropertyValues("spring.rabbitmq.host=rabbit.invalid", "spring.rabbitmq.publisher-confirm-type=simple")
-            .run((context) -> {
-                assertThat(context).hasFailed();
-                assertThat(context.getStartupFailure()).rootCause()
-                    .isInstanceOfSatisfying(RabbitPublisherConfirmsRequiredException.class, (failure) -> {
-                        assertThat(failure.hasCorrelatedConfirms()).isFalse();
-                        assertThat(failure.hasSimpleConfirms()).isTrue();
-                        assertThat(failure.hasReturns()).isFalse();
-                    });
-            });
-    }
-
-    @Test
-    void aRabbitConnectionWithoutConfirmsIsReportedAsAFailureAnalysis(CapturedOutput output) {
-        TestPostgres.Schema schema = TestPostgres.newSchema();
-        SpringApplication application = new SpringApplication(RabbitApplication.class);
-        application.setWebApplicationType(WebApplicationType.NONE);
-        application.setRegisterShutdownHook(false);
-        List<String> arguments = new ArrayList<>(List.of("--spring.main.banner-mode=off",
-                "--spring.rabbitmq.host=rabbit.invalid", "--reliant.outbox.channel=outbox_" + schema.name()));
-        Arrays.stream(schema.springProperties()).map(property -> "--" + property).forEach(arguments::add);
-        assertThatException().isThrownBy(() -> application.run(arguments.toArray(String[]::new)))
-            .havingRootCause()
-            .isInstanceOf(RabbitPublisherConfirmsRequiredException.class);
-        assertThat(output).contains("APPLICATION FAILED TO START")
-            .contains("The connection factory has publisher confirms off and publisher returns off.")
-            .contains("Set spring.rabbitmq.publisher-confirm-type=correlated and spring.rabbitmq.publisher-returns=true");
     }
 
     @Test
@@ -398,12 +363,6 @@ class OutboxAutoConfigurationTests {
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration(OutboxAutoConfiguration.class)
     static class NoDataSourceApplication {
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ImportAutoConfiguration({ DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
-            RabbitAutoConfiguration.class, OutboxAutoConfiguration.class })
-    static class RabbitApplication {
     }
 
     @Configuration(proxyBeanMethods = false)

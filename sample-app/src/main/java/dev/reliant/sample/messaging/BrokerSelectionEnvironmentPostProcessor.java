@@ -45,11 +45,6 @@ public class BrokerSelectionEnvironmentPostProcessor implements EnvironmentPostP
         if (!publisher.equals("rabbit")) {
             excluded.addAll(Set.of(RABBIT, RABBIT_HEALTH, RABBIT_METRICS));
         }
-        else {
-            // the outbox counts a message as sent only once RabbitMQ confirmed it and did not return it
-            properties.put("spring.rabbitmq.publisher-confirm-type", "correlated");
-            properties.put("spring.rabbitmq.publisher-returns", "true");
-        }
         if (!publisher.equals("kafka")) {
             excluded.addAll(Set.of(KAFKA, KAFKA_METRICS));
         }
