@@ -79,6 +79,34 @@ class RelayTests {
         }
     }
 
+    /**
+     * One key's acknowledgement is late; the other key of the same batch goes on without it, each of its messages
+     * sent once the one before was acknowledged, and the late key follows when its answer comes.
+     */
+    @Test
+    void aKeysNextMessageIsSentWhenItsPreviousIsAcknowledgedWithoutWaitingForTheOtherKeys() {
+        List<UUID> fast = new ArrayList<>();
+        UUID slow = fixture.write("orders", "slow", Map.of("n", 0));
+        UUID slowSecond = fixture.write("orders", "slow", Map.of("n", 1));
+        for (int i = 0; i < 4; i++) {
+            fast.add(fixture.write("orders", "fast", Map.of("n", i)));
+        }
+        CompletableFuture<Void> slowAnswer = new CompletableFuture<>();
+        fixture.relay((message) -> message.id().equals(slow)
+                ? slowAnswer.thenCompose((ignored) -> ledger.publish(message)) : ledger.publish(message))
+            .lease(Duration.ofMinutes(5), Duration.ofMinutes(1))
+            .workers(1)
+            .start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ledger.forKey("fast").size() == 4);
+        assertThat(ledger.forKey("fast")).extracting(OutboxMessage::id).containsExactlyElementsOf(fast);
+        assertThat(ledger.forKey("slow")).as("the late key's next message waits for its answer").isEmpty();
+
+        slowAnswer.complete(null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> fixture.count("status = 'PUBLISHED'") == 6);
+        assertThat(ledger.forKey("slow")).extracting(OutboxMessage::id)
+            .containsExactly(slow, slowSecond);
+    }
+
     @Test
     void aCommitWakesAnIdleRelayLongBeforeItsPollInterval() {
         fixture.relay(ledger).pollInterval(Duration.ofMinutes(10)).start();

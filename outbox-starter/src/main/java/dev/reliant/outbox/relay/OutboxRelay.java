@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import dev.reliant.outbox.OutboxMessage;
@@ -354,48 +354,91 @@ public class OutboxRelay implements SmartLifecycle {
     }
 
     /**
-     * Publishes the runs in steps: step n sends the n-th message of every run still going, all at once, and
-     * waits for their acknowledgements. A key's next message is thus sent only after its previous one was
-     * acknowledged, and every call into the publisher happens on this thread, never on a broker client's I/O
-     * thread, where a blocking call could wait for itself. A step starts only while the claim is certainly this
-     * worker's: a claim taken over is never sent again by its former holder.
+     * Publishes the runs, the messages of each key one after another: a key's next message is sent as soon as its
+     * previous one was acknowledged, whatever the other keys of the batch still wait for. The next messages of the
+     * keys acknowledged meanwhile go to the publisher together, and every call into the publisher happens on this
+     * thread, never on a broker client's I/O thread, where a blocking call could wait for itself. A message is sent
+     * only while the claim is certainly this worker's: a claim taken over is never sent again by its former holder.
      */
     private void publish(List<RunOutcome> outcomes, long claimedAt, UUID instance) {
         // No message is started so late that its timeout could run past the lease.
         long deadline = claimedAt + settings.lease().toNanos() - settings.publishTimeout().toNanos() * 3 / 2;
-        List<RunOutcome> going = new ArrayList<>(outcomes);
-        for (int step = 0; !going.isEmpty(); step++) {
-            if (stopping || System.nanoTime() - deadline > 0 || !heartbeat.alive(instance)) {
-                for (RunOutcome outcome : going) {
-                    outcome.unsentFrom = step;
+        BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
+        List<RunOutcome> ready = outcomes;
+        int outstanding = 0;
+        while (true) {
+            if (!ready.isEmpty()) {
+                if (stopping || System.nanoTime() - deadline > 0 || !heartbeat.alive(instance)) {
+                    ready.forEach((outcome) -> outcome.unsentFrom = outcome.acknowledgedAt.size());
                 }
+                else {
+                    sendNext(ready, answers);
+                    outstanding += ready.size();
+                }
+            }
+            if (outstanding == 0) {
                 return;
             }
-            List<OutboxMessage> messages = new ArrayList<>(going.size());
-            for (RunOutcome outcome : going) {
-                messages.add(outcome.run.get(step).message());
-            }
-            List<Observation> publications = messages.stream().map(this::publication).toList();
-            List<CompletableFuture<Long>> sent = send(messages);
-            List<RunOutcome> next = new ArrayList<>(going.size());
-            for (int i = 0; i < going.size(); i++) {
-                RunOutcome outcome = going.get(i);
-                try {
-                    outcome.acknowledgedAt.add(sent.get(i).join());
-                    if (step + 1 < outcome.run.size()) {
-                        next.add(outcome);
+            List<Answer> answered = awaitAnswers(answers);
+            outstanding -= answered.size();
+            ready = new ArrayList<>(answered.size());
+            for (Answer answer : answered) {
+                RunOutcome outcome = answer.outcome();
+                if (answer.failure() == null) {
+                    outcome.acknowledgedAt.add(answer.acknowledgedAt());
+                    if (outcome.acknowledgedAt.size() < outcome.run.size()) {
+                        ready.add(outcome);
                     }
                 }
-                catch (CompletionException | CancellationException ex) {
-                    outcome.failure = RetryPolicy.unwrap(ex);
-                    outcome.unsentFrom = step + 1;
-                    publications.get(i).error(outcome.failure);
+                else {
+                    outcome.failure = RetryPolicy.unwrap(answer.failure());
+                    outcome.unsentFrom = outcome.acknowledgedAt.size() + 1;
+                    answer.publication().error(outcome.failure);
                 }
-                finally {
-                    publications.get(i).stop();
+                answer.publication().stop();
+            }
+        }
+    }
+
+    /** Sends the next message of each run, each answer to arrive in {@code answers}. */
+    private void sendNext(List<RunOutcome> runs, BlockingQueue<Answer> answers) {
+        List<OutboxMessage> messages = new ArrayList<>(runs.size());
+        for (RunOutcome outcome : runs) {
+            messages.add(outcome.run.get(outcome.acknowledgedAt.size()).message());
+        }
+        List<Observation> publications = messages.stream().map(this::publication).toList();
+        List<CompletableFuture<Long>> sent = send(messages);
+        for (int i = 0; i < runs.size(); i++) {
+            RunOutcome outcome = runs.get(i);
+            Observation publication = publications.get(i);
+            sent.get(i).whenComplete((acknowledgedAt, failure) -> answers
+                .add(new Answer(outcome, publication, acknowledgedAt, failure)));
+        }
+    }
+
+    /**
+     * Waits for the next answer and takes every other one already there. Every send times out, so an answer
+     * always comes; an interrupt is kept for later rather than leave sent messages unrecorded.
+     */
+    private static List<Answer> awaitAnswers(BlockingQueue<Answer> answers) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    List<Answer> answered = new ArrayList<>();
+                    answered.add(answers.take());
+                    answers.drainTo(answered);
+                    return answered;
+                }
+                catch (InterruptedException ex) {
+                    interrupted = true;
                 }
             }
-            going = next;
+        }
+        finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -483,6 +526,10 @@ public class OutboxRelay implements SmartLifecycle {
     private static String describe(Throwable failure) {
         String text = failure.getClass().getName() + ": " + failure.getMessage();
         return (text.length() > MAX_ERROR_LENGTH) ? text.substring(0, MAX_ERROR_LENGTH) : text;
+    }
+
+    /** The broker's answer to one message: when it acknowledged it, or why not. */
+    private record Answer(RunOutcome outcome, Observation publication, Long acknowledgedAt, Throwable failure) {
     }
 
     /** What became of one key's run. */
