@@ -149,41 +149,82 @@ class RelayTests {
     }
 
     @Test
-    void commitsDuringAClaimForEarlierCommitsWaitForItToEndAndAreThenClaimedTogether() {
+    void commitsDuringAClaimForEarlierCommitsWaitUntilItHasReadItsDueKeysAndAreThenClaimedTogether() {
         CountDownLatch release = new CountDownLatch(1);
-        AtomicInteger claims = new AtomicInteger();
+        AtomicInteger reads = new AtomicInteger();
+        AtomicBoolean holdNext = new AtomicBoolean();
         List<Integer> taken = new CopyOnWriteArrayList<>();
         fixture.relay(ledger)
             .workers(3)
             .listen(false)
             .pollInterval(Duration.ofMinutes(10))
-            .claimTook((took) -> claims.incrementAndGet())
+            .aroundDueKeysRead((passOn) -> {
+                reads.incrementAndGet();
+                if (holdNext.getAndSet(false)) {
+                    Latches.awaitOpen(release);
+                }
+                passOn.run();
+            })
             .afterClaim((claimed) -> {
                 if (!claimed.isEmpty()) {
                     taken.add(claimed.size());
-                    if (taken.size() == 1) {
-                        Latches.awaitOpen(release);
-                    }
                 }
             })
             .start();
-        // every worker has looked once and now waits out the poll interval
-        await().atMost(Duration.ofSeconds(30)).until(() -> OutboxFixture.relayWorkers().size() == 3
-                && OutboxFixture.relayWorkers().stream()
-                    .allMatch((worker) -> worker.getState() == Thread.State.TIMED_WAITING));
-        int idle = claims.get();
+        awaitEveryWorkerIdle(3);
+        int idle = reads.get();
+        holdNext.set(true);
         fixture.write("orders", "first", Map.of("n", 0));
-        await().atMost(Duration.ofSeconds(30)).until(() -> taken.size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> reads.get() == idle + 1);
         for (int i = 1; i <= 3; i++) {
             fixture.write("orders", "later-" + i, Map.of("n", i));
         }
-        // the third worker is idle, but the commits wait for the claim under way
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> claims.get() == idle + 1);
+        // the third worker is idle, but the commits wait for the claim that is still reading its due keys
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> reads.get() == idle + 1);
         release.countDown();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> ledger.size() == 4);
         assertThat(taken).first().isEqualTo(1);
         assertThat(taken.stream().mapToInt(Integer::intValue).sum()).isEqualTo(4);
+    }
+
+    /** The claim before holds its keys until it commits; the next one skips them and takes what came after. */
+    @Test
+    void aClaimForLaterCommitsStartsOnceTheClaimBeforeHasReadItsDueKeysWithoutWaitingForItsCommit() {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean holdNext = new AtomicBoolean();
+        fixture.relay(ledger)
+            .workers(3)
+            .listen(false)
+            .pollInterval(Duration.ofMinutes(10))
+            .aroundDueKeysRead((passOn) -> {
+                passOn.run();
+                if (holdNext.getAndSet(false)) {
+                    Latches.awaitOpen(release);
+                }
+            })
+            .start();
+        awaitEveryWorkerIdle(3);
+        holdNext.set(true);
+        UUID first = fixture.write("orders", "first", Map.of("n", 0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !holdNext.get());
+        List<UUID> later = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            later.add(fixture.write("orders", "later-" + i, Map.of("n", i)));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> ledger.size() == 3);
+        assertThat(ledger.ids()).containsExactlyInAnyOrderElementsOf(later);
+        release.countDown();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> ledger.size() == 4);
+        assertThat(ledger.ids()).contains(first);
+    }
+
+    /** Every worker has looked once and now waits out the poll interval. */
+    private static void awaitEveryWorkerIdle(int workers) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> OutboxFixture.relayWorkers().size() == workers
+                && OutboxFixture.relayWorkers().stream()
+                    .allMatch((worker) -> worker.getState() == Thread.State.TIMED_WAITING));
     }
 
     @Test

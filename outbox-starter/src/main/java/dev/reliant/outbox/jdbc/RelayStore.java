@@ -167,6 +167,17 @@ public class RelayStore {
      * @return the claimed messages, per key in sequence order
      */
     public List<ClaimedMessage> claim(int keys, int perKey, Duration lease, UUID token, UUID instance) {
+        return claim(keys, perKey, lease, token, instance, () -> {
+        });
+    }
+
+    /**
+     * Claims as {@link #claim(int, int, Duration, UUID, UUID)} does, calling {@code dueKeysRead} once the due keys
+     * are locked and their runs read, before they are leased and the claim commits: from then on, a claim that starts
+     * skips the keys this one holds and finds whatever was committed after it looked.
+     */
+    public List<ClaimedMessage> claim(int keys, int perKey, Duration lease, UUID token, UUID instance,
+            Runnable dueKeysRead) {
         List<ClaimedMessage> claimed = transactions.execute((status) -> {
             jdbc.queryForList(CLAIM_PLAN);
             Map<String, List<Candidate>> byKey = new LinkedHashMap<>();
@@ -183,6 +194,7 @@ public class RelayStore {
                             rs.getBoolean(4), parkedBefore));
                 }
             }, keys, perKey);
+            dueKeysRead.run();
             return take(byKey, lease, token, instance);
         });
         // the relay needs each key's run in sequence order

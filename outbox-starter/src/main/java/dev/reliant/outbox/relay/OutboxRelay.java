@@ -76,9 +76,10 @@ public class OutboxRelay implements SmartLifecycle {
     private boolean committedHere;
 
     /**
-     * The worker claiming for this instance's commits, if one is: until its claim's transaction is done, the
+     * The worker claiming for this instance's commits, if one is: until its claim has read the due keys, the
      * commits meanwhile wait for the next such claim rather than wake another worker, so that claims follow one
-     * another and each takes every commit since the last, instead of one claim per commit.
+     * another and each takes every commit since the last, instead of one claim per commit. The next claim need not
+     * wait for the lease and the commit: it skips the keys the one before holds.
      */
     private Thread claimingForCommits;
 
@@ -225,7 +226,7 @@ public class OutboxRelay implements SmartLifecycle {
     /**
      * Tells the relay that a writer of this instance just committed messages: an idle worker other than the first
      * claims them at once, without waiting for the notification or the next poll, unless a claim for earlier
-     * commits is under way, after which the next one starts. When every such worker is busy, the next to finish
+     * commits is still reading its due keys, after which the next one starts. When every such worker is busy, the next to finish
      * claims before it waits. The first worker is left alone; it is reading notifications from the database, which
      * covers writers of every instance. A relay with one worker therefore gains nothing from this.
      */
@@ -248,7 +249,10 @@ public class OutboxRelay implements SmartLifecycle {
         return true;
     }
 
-    /** Ends this worker's claim for this instance's commits, if it was one, and passes on those committed since. */
+    /**
+     * Ends this worker's claim for this instance's commits, if it was one, and passes on those committed since: once
+     * its due keys are read, or when it did not get that far.
+     */
     private void claimEnded() {
         synchronized (idleWorkers) {
             if (claimingForCommits == Thread.currentThread()) {
@@ -320,7 +324,7 @@ public class OutboxRelay implements SmartLifecycle {
         List<ClaimedMessage> claimed;
         try {
             claimed = store.claim(settings.batchSize(), settings.messagesPerKey(), settings.lease(), token,
-                    instance);
+                    instance, this::claimEnded);
         }
         finally {
             claimEnded();

@@ -161,6 +161,8 @@ public final class OutboxFixture implements AutoCloseable {
         private Consumer<Duration> claimTook = (took) -> {
         };
 
+        private Consumer<Runnable> aroundDueKeysRead = Runnable::run;
+
         private RelayBuilder(OutboxPublisher publisher) {
             this.publisher = publisher;
         }
@@ -232,6 +234,12 @@ public final class OutboxFixture implements AutoCloseable {
         }
 
         /** Sees how long each claim took. */
+        /** Runs when a claim has read its due keys, around the relay's own callback (which it must run). */
+        public RelayBuilder aroundDueKeysRead(Consumer<Runnable> aroundDueKeysRead) {
+            this.aroundDueKeysRead = aroundDueKeysRead;
+            return this;
+        }
+
         public RelayBuilder claimTook(Consumer<Duration> claimTook) {
             this.claimTook = claimTook;
             return this;
@@ -240,9 +248,11 @@ public final class OutboxFixture implements AutoCloseable {
         public OutboxRelay build() {
             RelayStore store = new RelayStore(jdbc, transactions, json, tables, parkedBlocksKey) {
                 @Override
-                public List<ClaimedMessage> claim(int keys, int perKey, Duration lease, UUID token, UUID instance) {
+                public List<ClaimedMessage> claim(int keys, int perKey, Duration lease, UUID token, UUID instance,
+                        Runnable dueKeysRead) {
                     long started = System.nanoTime();
-                    List<ClaimedMessage> claimed = super.claim(keys, perKey, lease, token, instance);
+                    List<ClaimedMessage> claimed = super.claim(keys, perKey, lease, token, instance,
+                            () -> aroundDueKeysRead.accept(dueKeysRead));
                     claimTook.accept(Duration.ofNanos(System.nanoTime() - started));
                     afterClaim.accept(claimed);
                     return claimed;
