@@ -19,7 +19,8 @@ public interface OutboxPublisher {
 
     /**
      * Sends several messages at once, each future completing as {@link #publish} would for its message. The relay
-     * hands over the next message of every key it holds this way. Publishers whose client sends a batch more
+     * hands over this way the first message of every key it holds, then the next message of each key whose previous
+     * one was acknowledged meanwhile. Publishers whose client sends a batch more
      * cheaply than one message at a time override it; this default publishes them one by one.
      */
     default List<CompletableFuture<Void>> publishAll(List<OutboxMessage> messages) {

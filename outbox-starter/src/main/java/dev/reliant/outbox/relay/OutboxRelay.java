@@ -30,7 +30,7 @@ import org.springframework.context.SmartLifecycle;
  * only after the previous was acknowledged), then record the outcome in one short transaction. A message is marked
  * published only after the broker acknowledged it, so a crash between the two re-sends at most the batches in
  * flight, as soon as the other instances find the crashed one's heartbeat lapsed (or its lease run out). A worker
- * sends a step only while its claim is certainly still its own: within the lease, and while this instance
+ * sends a message only while its claim is certainly still its own: within the lease, and while this instance
  * certainly still counts as alive. Workers share nothing but the table: a key claimed by one is not a head for
  * another until its run is settled, exactly as between instances, so while one worker waits for the broker another
  * claims or settles. When nothing is due, the first worker waits for a {@code NOTIFY} from a committing writer, or
