@@ -13,6 +13,8 @@ import com.rabbitmq.client.ShutdownListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.reliant.outbox.NonRetryablePublishException;
 
+import org.springframework.amqp.rabbit.connection.Connection;
+
 /**
  * A RabbitMQ channel in confirm mode that completes each message's future when the broker confirms it. Only one
  * thread publishes on it; the broker's confirms, returns and the channel's closing arrive on the connection's
@@ -22,26 +24,45 @@ import dev.reliant.outbox.NonRetryablePublishException;
  */
 final class ConfirmedChannel implements ConfirmListener, ReturnListener, ShutdownListener {
 
+    private final Connection connection;
+
     private final Channel channel;
 
     /** The messages the broker has not confirmed yet, by their publish sequence number on this channel. */
     private final ConcurrentSkipListMap<Long, Unconfirmed> unconfirmed = new ConcurrentSkipListMap<>();
 
-    private ConfirmedChannel(Channel channel) {
+    private ConfirmedChannel(Connection connection, Channel channel) {
+        this.connection = connection;
         this.channel = channel;
     }
 
-    static ConfirmedChannel open(com.rabbitmq.client.Connection connection) throws IOException {
-        Channel channel = connection.createChannel();
-        if (channel == null) {
-            throw new IOException("RabbitMQ connection has no channel left (channel_max reached)");
+    /**
+     * Opens a channel on {@code connection}, which the channel gives back when it is closed: a connection
+     * factory that caches connections rather than channels lends each caller one of its own.
+     */
+    static ConfirmedChannel open(Connection connection) throws IOException {
+        ConfirmedChannel confirmed = null;
+        try {
+            Channel channel = connection.getDelegate().createChannel();
+            if (channel == null) {
+                throw new IOException("RabbitMQ connection has no channel left (channel_max reached)");
+            }
+            confirmed = new ConfirmedChannel(connection, channel);
+            channel.addShutdownListener(confirmed);
+            channel.addConfirmListener(confirmed);
+            channel.addReturnListener(confirmed);
+            channel.confirmSelect();
+            return confirmed;
         }
-        ConfirmedChannel confirmed = new ConfirmedChannel(channel);
-        channel.addShutdownListener(confirmed);
-        channel.addConfirmListener(confirmed);
-        channel.addReturnListener(confirmed);
-        channel.confirmSelect();
-        return confirmed;
+        catch (IOException | RuntimeException ex) {
+            if (confirmed != null) {
+                confirmed.close();
+            }
+            else {
+                connection.close();
+            }
+            throw ex;
+        }
     }
 
     boolean isOpen() {
@@ -63,13 +84,19 @@ final class ConfirmedChannel implements ConfirmListener, ReturnListener, Shutdow
         return message.future;
     }
 
-    /** Closes the channel, whether or not it is still open; the broker's answer does not matter here. */
+    /**
+     * Closes the channel, whether or not it is still open (the broker's answer does not matter here), and gives
+     * back its connection.
+     */
     void close() {
         try {
             channel.abort();
         }
         catch (IOException ex) {
             // abort already swallows the broker's errors; nothing is left to undo
+        }
+        finally {
+            connection.close();
         }
     }
 

@@ -91,7 +91,7 @@ public class RabbitOutboxPublisher implements OutboxPublisher, DisposableBean {
             }
             return gone;
         });
-        channel = ConfirmedChannel.open(connectionFactory.createConnection().getDelegate());
+        channel = ConfirmedChannel.open(connectionFactory.createConnection());
         channels.put(thread, channel);
         return channel;
     }

@@ -164,6 +164,26 @@ class RabbitOutboxTests {
         }
     }
 
+    /** A factory that caches connections lends each channel one; a channel the broker closed gives it back. */
+    @Test
+    void aChannelTheBrokerClosedGivesItsConnectionBackToAFactoryThatCachesConnections() {
+        CachingConnectionFactory connections = connectionFactory(server.port());
+        connections.setCacheMode(CachingConnectionFactory.CacheMode.CONNECTION);
+        RabbitOutboxPublisher publisher = new RabbitOutboxPublisher(connections, RabbitRoutingKey.KEY);
+        try {
+            for (int i = 0; i < 10; i++) {
+                // publishing to an exchange that does not exist makes the broker close the channel
+                assertThat(publisher.publish(new OutboxMessage(UUID.randomUUID(), TestRabbit.newName("missing"), "k",
+                        "test.event", "{}", Map.of(), 0))).failsWithin(Duration.ofSeconds(30));
+            }
+            assertThat(connections.getCacheProperties().getProperty("openConnections")).isEqualTo("1");
+        }
+        finally {
+            publisher.destroy();
+            connections.destroy();
+        }
+    }
+
     @Test
     void anUnroutableMessageIsParkedAtOnce() {
         String nowhere = TestRabbit.newName("unbound");
