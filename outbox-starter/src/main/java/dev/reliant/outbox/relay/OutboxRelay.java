@@ -226,9 +226,9 @@ public class OutboxRelay implements SmartLifecycle {
     /**
      * Tells the relay that a writer of this instance just committed messages: an idle worker other than the first
      * claims them at once, without waiting for the notification or the next poll, unless a claim for earlier
-     * commits is still reading its due keys, after which the next one starts. When every such worker is busy, the next to finish
-     * claims before it waits. The first worker is left alone; it is reading notifications from the database, which
-     * covers writers of every instance. A relay with one worker therefore gains nothing from this.
+     * commits is still reading its due keys, after which the next one starts. When every such worker is busy, the
+     * next to finish claims before it waits. The first worker is left alone; it is reading notifications from the
+     * database, which covers writers of every instance. A relay with one worker therefore gains nothing from this.
      */
     public void committedHere() {
         synchronized (idleWorkers) {
@@ -411,12 +411,12 @@ public class OutboxRelay implements SmartLifecycle {
             messages.add(outcome.run.get(outcome.acknowledgedAt.size()).message());
         }
         List<Observation> publications = messages.stream().map(this::publication).toList();
-        List<CompletableFuture<Long>> sent = send(messages);
+        List<CompletableFuture<Void>> sent = send(messages);
         for (int i = 0; i < runs.size(); i++) {
             RunOutcome outcome = runs.get(i);
             Observation publication = publications.get(i);
-            sent.get(i).whenComplete((acknowledgedAt, failure) -> answers
-                .add(new Answer(outcome, publication, acknowledgedAt, failure)));
+            sent.get(i).whenComplete((ignored, failure) -> answers
+                .add(new Answer(outcome, publication, System.nanoTime(), failure)));
         }
     }
 
@@ -457,7 +457,7 @@ public class OutboxRelay implements SmartLifecycle {
             .start();
     }
 
-    private List<CompletableFuture<Long>> send(List<OutboxMessage> messages) {
+    private List<CompletableFuture<Void>> send(List<OutboxMessage> messages) {
         List<CompletableFuture<Void>> published;
         try {
             published = publisher.publishAll(messages);
@@ -465,11 +465,9 @@ public class OutboxRelay implements SmartLifecycle {
         catch (RuntimeException ex) {
             published = messages.stream().map((message) -> CompletableFuture.<Void>failedFuture(ex)).toList();
         }
-        List<CompletableFuture<Long>> sent = new ArrayList<>(published.size());
+        List<CompletableFuture<Void>> sent = new ArrayList<>(published.size());
         for (CompletableFuture<Void> each : published) {
-            sent.add(each.copy()
-                .orTimeout(settings.publishTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .thenApply((ignored) -> System.nanoTime()));
+            sent.add(each.copy().orTimeout(settings.publishTimeout().toMillis(), TimeUnit.MILLISECONDS));
         }
         return sent;
     }
@@ -533,7 +531,7 @@ public class OutboxRelay implements SmartLifecycle {
     }
 
     /** The broker's answer to one message: when it acknowledged it, or why not. */
-    private record Answer(RunOutcome outcome, Observation publication, Long acknowledgedAt, Throwable failure) {
+    private record Answer(RunOutcome outcome, Observation publication, long acknowledgedAt, Throwable failure) {
     }
 
     /** What became of one key's run. */
