@@ -7,6 +7,8 @@ import java.util.concurrent.locks.LockSupport;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.reliant.outbox.jdbc.CommitNotifier;
+import dev.reliant.outbox.jdbc.JdbcOutbox;
 import dev.reliant.outbox.jdbc.OutboxTables;
 import dev.reliant.outbox.jdbc.RelayInstances;
 import dev.reliant.outbox.jdbc.RelayStore;
@@ -26,9 +28,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * A relay in a process of its own, for the kill tests: {@code RelayChildMain <jdbcUrl> <user> <password> <channel>
  * [hold]}. It relays to the {@code delivered} table, with a broker latency of 2 ms a message, until it is killed;
  * with {@code hold}, its broker never answers: the relay claims a batch and waits inside the first send, with the
- * default lease, until it is killed.
+ * default lease, until it is killed; with {@code write}, it also writes {@value #WRITTEN} messages, each of a key
+ * of its own and in a transaction of its own, which it leases to its relay and hands over; its broker never
+ * answers, so none of them is recorded.
  */
 public final class RelayChildMain {
+
+    static final int WRITTEN = 40;
 
     private RelayChildMain() {
     }
@@ -49,7 +55,8 @@ public final class RelayChildMain {
         RetryPolicy retry = new RetryPolicy(
                 RetryPolicy.exponentialWithJitter(Duration.ofMillis(100), 2.0, 0.5, Duration.ofSeconds(1)), 20,
                 List.of());
-        boolean hold = args.length > 4 && args[4].equals("hold");
+        boolean write = args.length > 4 && args[4].equals("write");
+        boolean hold = write || args.length > 4 && args[4].equals("hold");
         OutboxPublisher publisher = hold ? RelayChildMain::neverAnswer
                 : new LedgerTablePublisher(jdbc, Duration.ofMillis(2));
         Duration lease = hold ? Duration.ofMinutes(1) : Duration.ofSeconds(3);
@@ -60,6 +67,19 @@ public final class RelayChildMain {
                 new NotificationWaiter(dataSource, tables.channel()), RelayObserver.NONE);
         relay.start();
         System.out.println("relay started");
+        if (write) {
+            while (relay.holder() == null) {
+                Thread.onSpinWait();
+            }
+            JdbcOutbox outbox = new JdbcOutbox(jdbc, tables, new JsonMapper(), List.of(),
+                    new CommitNotifier(jdbc, tables.channel(), Duration.ofMillis(10)), relay);
+            for (int i = 0; i < WRITTEN; i++) {
+                String key = "key-" + i;
+                int n = i;
+                transactions.executeWithoutResult((status) -> outbox.publish("orders", key, "counted", n));
+            }
+            System.out.println("written");
+        }
         // the relay's thread is a daemon: the process lives until it is killed
         Thread.currentThread().join();
     }

@@ -118,6 +118,43 @@ class RelayKillTests {
         }
     }
 
+    /**
+     * A process writes messages that it leases to its own relay and hands over; its broker never answers, and it is
+     * killed. Its keys stay leased for the rest of the default minute, yet a relay started afterwards finds the
+     * dead instance's heartbeat lapsed and relays every message within 10 s of starting, each once.
+     */
+    @Test
+    void messagesAKilledWriterHandedToItsOwnRelayAreRelayedWithinSecondsOfANewRelayStarting() {
+        try (OutboxFixture fixture = new OutboxFixture()) {
+            fixture.jdbc.execute(LedgerTablePublisher.DDL);
+            try (ChildJvm child = ChildJvm.start(RelayChildMain.class, List.of(fixture.schema.jdbcUrl(),
+                    fixture.schema.username(), fixture.schema.password(), fixture.tables.channel(), "write"),
+                    Map.of())) {
+                await().atMost(Duration.ofSeconds(120))
+                    .until(() -> child.output().contains("written") || !child.isAlive());
+                assertThat(child.isAlive()).as(child.output()).isTrue();
+                child.kill();
+            }
+            assertThat(fixture.count("claim_token IS NOT NULL")).as("handed over, never recorded")
+                .isEqualTo(RelayChildMain.WRITTEN);
+            assertThat(fixture.jdbc.queryForObject("SELECT min(available_at) - now() > interval '30 seconds' FROM"
+                    + " reliant_outbox_keys", Boolean.class)).as("the dead writer's leases still run").isTrue();
+            List<UUID> written = fixture.jdbc.queryForList("SELECT id FROM reliant_outbox", UUID.class);
+
+            long started = System.nanoTime();
+            fixture.relay(new LedgerTablePublisher(fixture.jdbc))
+                .lease(Duration.ofMinutes(1), Duration.ofSeconds(20))
+                .start();
+            await().atMost(Duration.ofSeconds(60))
+                .until(() -> fixture.count("status = 'PUBLISHED'") == RelayChildMain.WRITTEN);
+            Duration recovery = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(recovery).isLessThan(Duration.ofSeconds(10));
+            List<UUID> delivered = fixture.jdbc.queryForList("SELECT message_id FROM delivered", UUID.class);
+            assertThat(delivered).hasSize(RelayChildMain.WRITTEN).containsExactlyInAnyOrderElementsOf(written);
+        }
+    }
+
     private static Set<UUID> sentNotRecorded(OutboxFixture fixture) {
         return new HashSet<>(fixture.jdbc.queryForList("SELECT DISTINCT d.message_id FROM delivered d"
                 + " JOIN reliant_outbox o ON o.id = d.message_id WHERE o.status = 'PENDING'", UUID.class));

@@ -264,11 +264,11 @@ class RelayTests {
                 new TransactionTemplate(new DataSourceTransactionManager(impatient)), fixture.json, fixture.tables,
                 true) {
             @Override
-            public void complete(Completion completion) {
+            public int complete(Completion completion) {
                 if (locked.compareAndSet(false, true)) {
                     holdRowLock(completion.published().get(0), Duration.ofMillis(300));
                 }
-                super.complete(completion);
+                return super.complete(completion);
             }
         };
         OutboxRelay relay = new OutboxRelay(store, fixture.instances(), ledger,

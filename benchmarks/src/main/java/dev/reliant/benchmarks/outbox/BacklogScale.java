@@ -2,7 +2,7 @@ package dev.reliant.benchmarks.outbox;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -197,10 +197,10 @@ public final class BacklogScale {
             if (claimed.isEmpty()) {
                 return;
             }
-            List<String> keys = new ArrayList<>(new LinkedHashSet<>(
-                    claimed.stream().map(message -> message.message().key()).toList()));
+            Map<String, UUID> tokens = new LinkedHashMap<>();
+            claimed.forEach(message -> tokens.put(message.message().key(), token));
             List<UUID> ids = claimed.stream().map(message -> message.message().id()).toList();
-            store.complete(new RelayStore.Completion(token, keys, List.of(), List.of(), List.of(), ids));
+            store.complete(new RelayStore.Completion(tokens, List.of(), List.of(), List.of(), ids));
         }
 
         /**

@@ -13,6 +13,7 @@ import dev.reliant.outbox.inbox.IdempotentConsumerInterceptor;
 import dev.reliant.outbox.inbox.IdempotentConsumerPostProcessor;
 import dev.reliant.outbox.inbox.JdbcInbox;
 import dev.reliant.outbox.inbox.MessageIdResolvers;
+import dev.reliant.outbox.jdbc.CommitHandOff;
 import dev.reliant.outbox.jdbc.CommitNotifier;
 import dev.reliant.outbox.jdbc.JdbcOutbox;
 import dev.reliant.outbox.jdbc.JdbcParkedMessages;
@@ -90,9 +91,11 @@ class OutboxConfiguration {
     @ConditionalOnMissingBean
     @DependsOnDatabaseInitialization
     Outbox outbox(DataSource dataSource, OutboxTables tables, ObjectProvider<JsonMapper> jsonMapper,
-            ObjectProvider<OutboxHeaderContributor> contributors, CommitNotifier commitNotifier) {
+            ObjectProvider<OutboxHeaderContributor> contributors, CommitNotifier commitNotifier,
+            ObjectProvider<OutboxRelay> relay) {
+        CommitHandOff handOff = properties.getRelay().isHandOff() ? relay.getIfUnique() : null;
         return new JdbcOutbox(new JdbcTemplate(dataSource), tables, jsonMapper.getIfAvailable(JsonMapper::new),
-                contributors.orderedStream().toList(), commitNotifier);
+                contributors.orderedStream().toList(), commitNotifier, handOff);
     }
 
     @Bean

@@ -204,9 +204,21 @@ public class OutboxProperties {
          * while another waits for the broker. The extra workers join when the first finds a backlog, and one of them
          * claims at once what this instance's writers just committed, while the others may still wait for the
          * broker's acknowledgements of earlier batches; with a single worker, those messages wait for the
-         * database's notification or the next poll.
+         * database's notification or the next poll, and no hand-over (see hand-off) takes place.
          */
         private int workers = 4;
+
+        /**
+         * Whether this instance's writers lease the keys they start to this instance's relay, in the statement that
+         * writes the message, and hand the messages over in memory once their transaction has committed: they go to
+         * the broker without a claim's round trips, and the commit sends no notification. The rest of a key that
+         * already has messages waiting is left to a claim, which keeps per-key order. A crash before they are sent
+         * leaves them to the other instances after instance-timeout. Takes effect with two or more workers. Turn
+         * off when the application rolls back to savepoints through JDBC directly rather than through Spring's
+         * transaction API (nested transactions): the writer would not see the rollback and could hand over a message
+         * that was never committed.
+         */
+        private boolean handOff = true;
 
         /**
          * How long claimed messages stay reserved to the claiming instance while it lives; another instance takes
@@ -332,6 +344,14 @@ public class OutboxProperties {
 
         public void setListen(boolean listen) {
             this.listen = listen;
+        }
+
+        public boolean isHandOff() {
+            return handOff;
+        }
+
+        public void setHandOff(boolean handOff) {
+            this.handOff = handOff;
         }
 
         public boolean isParkedBlocksKey() {

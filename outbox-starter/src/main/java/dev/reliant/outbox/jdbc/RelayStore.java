@@ -56,6 +56,9 @@ public class RelayStore {
             + " set_config('enable_sort', 'off', true), set_config('enable_hashjoin', 'off', true),"
             + " set_config('enable_mergejoin', 'off', true)";
 
+    /** The claim's plan settings, and a commit that does not wait for its flush; see {@link #lockOwnKeys}. */
+    private static final String SETTLE_PLAN = CLAIM_PLAN + ", set_config('synchronous_commit', 'off', true)";
+
     private final JdbcTemplate jdbc;
 
     private final TransactionTemplate transactions;
@@ -141,22 +144,34 @@ public class RelayStore {
                 + " WHERE pg_try_advisory_xact_lock(?, hashtext(k))";
         this.retire = "DELETE FROM " + keys + " k WHERE k.message_key = ANY(?) AND NOT EXISTS (SELECT 1 FROM "
                 + table + " o WHERE o.message_key = k.message_key AND o.status = 'PENDING')";
-        this.lockOwnKeys = "SELECT message_key FROM " + keys + " WHERE message_key = ANY(?) AND claim_token = ?"
-                + " ORDER BY message_key FOR UPDATE";
+        // A key is leased under a token of its own claim, or of the writer that added it and handed its messages
+        // to this instance's relay; one settle records batches of both. Holding a key's row, still under the token
+        // it was leased with, means no other relay has claimed it since, so its messages are this batch's to record.
+        // The settle's later statements get the claim's plan settings: planned generically, the retirement's
+        // NOT EXISTS became a hash anti-join over every entry of the pending-key index, which holds the entries of
+        // published messages until vacuum, and took milliseconds for one key. The settle's commit need not wait for
+        // its flush to disk (synchronous_commit off for this transaction only): a settle lost in a crash of the
+        // database server leaves its messages pending and leased, and they are sent again after the lease, as after
+        // a crash of the relay; and any later commit that depends on it, such as a writer's that adds a retired
+        // key's row anew, flushes it first, as the log is written in order.
+        this.lockOwnKeys = "SELECT k.message_key FROM " + keys + " k JOIN unnest(?::text[], ?::uuid[])"
+                + " AS v(message_key, token) ON k.message_key = v.message_key AND k.claim_token = v.token"
+                + " CROSS JOIN (" + SETTLE_PLAN + ") AS settings"
+                + " ORDER BY k.message_key FOR UPDATE OF k";
         this.markPublished = "UPDATE " + table + " SET status = 'PUBLISHED', published_at = now(),"
                 + " attempts = attempts + 1, lease_until = NULL, claim_token = NULL, last_error = NULL"
-                + " WHERE id = ANY(?) AND claim_token = ? AND message_key = ANY(?) AND status = 'PENDING'";
+                + " WHERE id = ANY(?) AND message_key = ANY(?) AND status = 'PENDING'";
         this.retryLater = "UPDATE " + table + " SET attempts = attempts + 1,"
                 + " available_at = now() + ? * interval '1 millisecond', lease_until = NULL, claim_token = NULL,"
                 + " last_error = ? WHERE id = ? AND claim_token = ? AND status = 'PENDING'";
         this.park = "UPDATE " + table + " SET status = 'PARKED', attempts = attempts + 1, lease_until = NULL,"
                 + " claim_token = NULL, last_error = ? WHERE id = ? AND claim_token = ? AND status = 'PENDING'";
         this.release = "UPDATE " + table + " SET lease_until = NULL, claim_token = NULL"
-                + " WHERE id = ANY(?) AND claim_token = ? AND message_key = ANY(?) AND status = 'PENDING'";
+                + " WHERE id = ANY(?) AND message_key = ANY(?) AND status = 'PENDING'";
         this.settleKeys = "UPDATE " + keys + " k SET available_at = CASE WHEN v.blocked THEN 'infinity'"
                 + " ELSE now() + v.delay * interval '1 millisecond' END, claim_token = NULL, claimed_by = NULL"
                 + " FROM unnest(?::text[], ?::bigint[], ?::boolean[]) AS v(message_key, delay, blocked)"
-                + " WHERE k.message_key = v.message_key AND k.claim_token = ?";
+                + " WHERE k.message_key = v.message_key";
     }
 
     /**
@@ -252,18 +267,19 @@ public class RelayStore {
         return claimed;
     }
 
-    /** Deletes the rows of those keys that have no pending message and no writer in the middle of adding one. */
-    private void retire(List<String> keys) {
+    /**
+     * Deletes the rows of those keys that have no pending message and no writer in the middle of adding one.
+     * @return how many were deleted
+     */
+    private int retire(List<String> keys) {
         if (keys.isEmpty()) {
-            return;
+            return 0;
         }
         List<String> locked = jdbc.query(lockForRetirement, (ps) -> {
             ps.setArray(1, texts(ps, keys));
             ps.setInt(2, lockNamespace);
         }, (rs, row) -> rs.getString(1));
-        if (!locked.isEmpty()) {
-            jdbc.update(retire, (ps) -> ps.setArray(1, texts(ps, locked)));
-        }
+        return locked.isEmpty() ? 0 : jdbc.update(retire, (ps) -> ps.setArray(1, texts(ps, locked)));
     }
 
     /**
@@ -282,13 +298,13 @@ public class RelayStore {
      * statement timeout) rolls it back whole and it is tried again a few times, with a short growing pause: the
      * messages are already at the broker, and giving up would leave them leased until the lease runs out, then
      * send them again.
+     * @return how many of the batch's keys are due at once for messages of theirs that the batch did not have
      */
-    public void complete(Completion completion) {
+    public int complete(Completion completion) {
         Duration pause = FIRST_SETTLE_PAUSE;
         for (int attempt = 1;; attempt++) {
             try {
-                settle(completion);
-                return;
+                return settle(completion);
             }
             catch (TransientDataAccessException ex) {
                 if (attempt == SETTLE_ATTEMPTS) {
@@ -307,23 +323,24 @@ public class RelayStore {
         }
     }
 
-    private void settle(Completion completion) {
-        transactions.executeWithoutResult((status) -> {
+    private int settle(Completion completion) {
+        Integer due = transactions.execute((status) -> {
             // Only keys still leased to this batch are touched: a key taken over after the lease ran out, or after
             // this instance was given up for dead, belongs to its new claim, messages and all.
+            List<String> keys = new ArrayList<>(completion.tokens().keySet());
+            List<UUID> tokens = keys.stream().map(completion.tokens()::get).toList();
             List<String> owned = jdbc.query(lockOwnKeys, (ps) -> {
-                ps.setArray(1, texts(ps, completion.keys()));
-                ps.setObject(2, completion.token());
+                ps.setArray(1, texts(ps, keys));
+                ps.setArray(2, uuids(ps, tokens));
             }, (rs, row) -> rs.getString(1));
             if (owned.isEmpty()) {
-                return;
+                return 0;
             }
             Set<String> ownedKeys = new HashSet<>(owned);
             if (!completion.published().isEmpty()) {
                 jdbc.update(markPublished, (ps) -> {
                     ps.setArray(1, uuids(ps, completion.published()));
-                    ps.setObject(2, completion.token());
-                    ps.setArray(3, texts(ps, owned));
+                    ps.setArray(2, texts(ps, owned));
                 });
             }
             List<Retry> retries = completion.retries().stream().filter((r) -> ownedKeys.contains(r.key())).toList();
@@ -332,7 +349,7 @@ public class RelayStore {
                     ps.setLong(1, retry.delay().toMillis());
                     ps.setString(2, retry.error());
                     ps.setObject(3, retry.id());
-                    ps.setObject(4, completion.token());
+                    ps.setObject(4, completion.tokens().get(retry.key()));
                 });
             }
             List<Park> parks = completion.parks().stream().filter((p) -> ownedKeys.contains(p.key())).toList();
@@ -340,14 +357,13 @@ public class RelayStore {
                 jdbc.batchUpdate(park, parks, parks.size(), (ps, parked) -> {
                     ps.setString(1, parked.error());
                     ps.setObject(2, parked.id());
-                    ps.setObject(3, completion.token());
+                    ps.setObject(3, completion.tokens().get(parked.key()));
                 });
             }
             if (!completion.released().isEmpty()) {
                 jdbc.update(release, (ps) -> {
                     ps.setArray(1, uuids(ps, completion.released()));
-                    ps.setObject(2, completion.token());
-                    ps.setArray(3, texts(ps, owned));
+                    ps.setArray(2, texts(ps, owned));
                 });
             }
             Map<String, Long> delays = new HashMap<>();
@@ -369,10 +385,10 @@ public class RelayStore {
                 ps.setArray(1, texts(ps, owned));
                 ps.setArray(2, ps.getConnection().createArrayOf("int8", keyDelays));
                 ps.setArray(3, ps.getConnection().createArrayOf("bool", keyBlocked));
-                ps.setObject(4, completion.token());
             });
-            retire(done);
+            return done.size() - retire(done);
         });
+        return (due != null) ? due : 0;
     }
 
     private static Array texts(PreparedStatement ps, Collection<String> values) throws SQLException {
@@ -406,14 +422,14 @@ public class RelayStore {
 
     /**
      * The outcome of a batch.
-     * @param token the claim token of the batch; the outcome applies only to keys still leased to it
-     * @param keys the keys of the batch
+     * @param tokens the keys of the batch, each with the token it was leased under; the outcome applies only to keys
+     * still leased under theirs
      * @param published messages the broker acknowledged
      * @param retries failed messages to try again later
      * @param parks failed messages to park
      * @param released messages not attempted, because an earlier message of their key failed
      */
-    public record Completion(UUID token, List<String> keys, List<UUID> published, List<Retry> retries, List<Park> parks,
+    public record Completion(Map<String, UUID> tokens, List<UUID> published, List<Retry> retries, List<Park> parks,
             List<UUID> released) {
     }
 }

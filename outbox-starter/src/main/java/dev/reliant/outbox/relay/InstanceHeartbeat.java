@@ -94,8 +94,13 @@ final class InstanceHeartbeat {
 
     /** Whether {@code instance} is this instance's current id and certain to count as alive for a while yet. */
     boolean alive(UUID instance) {
+        return instance.equals(aliveInstance());
+    }
+
+    /** This instance's current id if it is certain to count as alive for a while yet, else null. */
+    UUID aliveInstance() {
         Life current = life;
-        return current != null && current.instance().equals(instance) && current.aliveUntil() - System.nanoTime() > 0;
+        return (current != null && current.aliveUntil() - System.nanoTime() > 0) ? current.instance() : null;
     }
 
     private void run() {

@@ -2,6 +2,8 @@ package dev.reliant.outbox.relay;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +16,13 @@ import java.util.concurrent.TimeUnit;
 
 import dev.reliant.outbox.OutboxMessage;
 import dev.reliant.outbox.OutboxPublisher;
+import dev.reliant.outbox.jdbc.CommitHandOff;
 import dev.reliant.outbox.jdbc.RelayInstances;
 import dev.reliant.outbox.jdbc.RelayStore;
 import dev.reliant.outbox.jdbc.RelayStore.ClaimedMessage;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +40,15 @@ import org.springframework.context.SmartLifecycle;
  * claims or settles. When nothing is due, the first worker waits for a {@code NOTIFY} from a committing writer, or
  * the poll interval, whichever comes first, and wakes the others when it finds more than one batch's worth; a
  * commit of this instance's own writers wakes another worker directly ({@link #committedHere()}).
+ * <p>
+ * As a {@link CommitHandOff}, the relay takes the messages of keys that this instance's writers leased to it, after
+ * their commit, and an idle worker other than the first publishes them as it would a claimed batch, without the
+ * claim. Their outcome is recorded by a thread of its own, which takes every batch published meanwhile into one
+ * transaction: a worker is free for the next hand-over as soon as the broker has answered, and the database sees one
+ * settle for many small batches. A relay with one worker takes no hand-overs: its only thread waits for
+ * notifications.
  */
-public class OutboxRelay implements SmartLifecycle {
+public class OutboxRelay implements SmartLifecycle, CommitHandOff {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
@@ -82,6 +93,17 @@ public class OutboxRelay implements SmartLifecycle {
      * wait for the lease and the commit: it skips the keys the one before holds.
      */
     private Thread claimingForCommits;
+
+    /** Committed messages handed over by this instance's writers, not yet taken by a worker. */
+    private final Deque<Committed> handedOff = new ArrayDeque<>();
+
+    /** Published hand-overs whose outcome is still to be recorded. */
+    private final BlockingQueue<Batch> unsettled = new LinkedBlockingQueue<>();
+
+    /** Whether the settling thread is to wait for more batches once it has recorded those there are. */
+    private volatile boolean settling;
+
+    private Thread settler;
 
     /** When a claim last found messages or a notification last arrived ({@link System#nanoTime()}). */
     private volatile long lastActive = System.nanoTime();
@@ -140,6 +162,12 @@ public class OutboxRelay implements SmartLifecycle {
                 started.add(thread);
             }
             threads = started;
+            if (settings.workers() > 1) {
+                settling = true;
+                settler = new Thread(this::settleHandedOff, "reliant-outbox-relay-settler");
+                settler.setDaemon(true);
+                settler.start();
+            }
         }
     }
 
@@ -169,6 +197,22 @@ public class OutboxRelay implements SmartLifecycle {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+        List<Committed> left;
+        synchronized (idleWorkers) {
+            left = new ArrayList<>(handedOff);
+            handedOff.clear();
+        }
+        release(left);
+        settling = false;
+        Thread settling = settler;
+        if (settling != null) {
+            try {
+                settling.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
         heartbeat.stop();
     }
 
@@ -184,18 +228,23 @@ public class OutboxRelay implements SmartLifecycle {
                 // listening before the first look means no commit can fall between the two unnoticed
                 notifications.listen();
             }
+            boolean claim = true;
             while (running) {
                 try {
-                    int claimed = relayBatch();
-                    if (claimed == 0) {
+                    int handed = relayHandedOff();
+                    int claimed = claim ? relayBatch() : 0;
+                    if (handed + claimed == 0) {
                         if (first) {
                             pause(notifications);
+                            claim = true;
                         }
                         else {
-                            awaitWakeUp();
+                            claim = awaitWakeUp();
                         }
                         continue;
                     }
+                    // a claim that found messages may find more; a hand-over says nothing of what is due
+                    claim = claimed > 0;
                     lastActive = System.nanoTime();
                     if (first && claimed >= settings.batchSize()) {
                         // as many messages as keys claimed suggests a backlog: let the other workers take part
@@ -272,17 +321,134 @@ public class OutboxRelay implements SmartLifecycle {
     }
 
     /**
-     * Waits until the first worker wakes the others, a writer of this instance commits, or the poll interval
-     * passes.
+     * Waits until the first worker wakes the others, a writer of this instance commits or hands messages over, or
+     * the poll interval passes.
+     * @return whether to claim: false when only hand-overs (or the shutdown) ended the wait
      */
-    private void awaitWakeUp() throws InterruptedException {
+    private boolean awaitWakeUp() throws InterruptedException {
         long deadline = System.nanoTime() + settings.pollInterval().toNanos();
         synchronized (idleWorkers) {
             long seen = wakeUps;
-            long remaining;
-            while (!stopping && wakeUps == seen && !takeCommittedHere()
-                    && (remaining = deadline - System.nanoTime()) > 0) {
+            while (!stopping && handedOff.isEmpty()) {
+                long remaining = deadline - System.nanoTime();
+                if (wakeUps != seen || takeCommittedHere() || remaining <= 0) {
+                    return true;
+                }
                 TimeUnit.NANOSECONDS.timedWait(idleWorkers, remaining);
+            }
+            return false;
+        }
+    }
+
+    @Override
+    public @Nullable UUID holder() {
+        if (!running || stopping || settings.workers() < 2) {
+            return null;
+        }
+        return heartbeat.aliveInstance();
+    }
+
+    @Override
+    public Duration lease() {
+        return settings.lease();
+    }
+
+    /**
+     * Queues the messages for an idle worker other than the first. A relay that has stopped meanwhile releases their
+     * keys at once on the caller's thread, so that a claim can take them.
+     */
+    @Override
+    public void handOff(Committed committed) {
+        synchronized (idleWorkers) {
+            if (running && !stopping) {
+                handedOff.add(committed);
+                idleWorkers.notify();
+                return;
+            }
+        }
+        release(List.of(committed));
+    }
+
+    /** Gives up hand-overs that will not be sent: their keys are due for a claim at once. */
+    private void release(List<Committed> commits) {
+        if (commits.isEmpty()) {
+            return;
+        }
+        Map<String, UUID> tokens = new LinkedHashMap<>();
+        List<UUID> released = new ArrayList<>();
+        for (Committed committed : commits) {
+            committed.keys().forEach((key) -> tokens.put(key, committed.token()));
+            committed.messages().forEach((message) -> released.add(message.message().id()));
+        }
+        try {
+            store.complete(new RelayStore.Completion(tokens, List.of(), List.of(), List.of(), released));
+        }
+        catch (RuntimeException ex) {
+            log.warn("Could not release {} handed-over outbox keys; they are relayed when their lease ends",
+                    tokens.size(), ex);
+        }
+    }
+
+    /**
+     * Publishes the messages handed over since a worker last looked, all of them in one batch, and leaves recording
+     * the outcome to the settling thread.
+     * @return the number of messages handed over
+     */
+    private int relayHandedOff() {
+        List<Committed> commits;
+        synchronized (idleWorkers) {
+            if (handedOff.isEmpty()) {
+                return 0;
+            }
+            commits = new ArrayList<>(handedOff);
+            handedOff.clear();
+        }
+        Map<String, UUID> tokens = new LinkedHashMap<>();
+        List<RunOutcome> outcomes = new ArrayList<>();
+        int messages = 0;
+        for (Committed committed : commits) {
+            committed.keys().forEach((key) -> tokens.put(key, committed.token()));
+            for (List<ClaimedMessage> run : runs(committed.messages()).values()) {
+                outcomes.add(new RunOutcome(run, committed.leasedAt(), committed.holder()));
+            }
+            messages += committed.messages().size();
+        }
+        relay(new Batch(tokens, outcomes), messages, false);
+        return messages;
+    }
+
+    /**
+     * Records the outcome of the published hand-overs, all those waiting in one transaction, until the relay stops
+     * and none is left.
+     */
+    private void settleHandedOff() {
+        while (true) {
+            Batch first;
+            try {
+                first = unsettled.poll(STOP_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (first == null) {
+                if (!settling) {
+                    return;
+                }
+                continue;
+            }
+            List<Batch> batches = new ArrayList<>();
+            batches.add(first);
+            unsettled.drainTo(batches);
+            try {
+                if (settle(batches) > 0) {
+                    // later messages of these keys, left to a claim while the keys were leased, are due now
+                    committedHere();
+                }
+            }
+            catch (RuntimeException ex) {
+                log.warn("Recording the outcome of {} handed-over outbox batches failed; their messages are sent"
+                        + " again when their lease ends", batches.size(), ex);
             }
         }
     }
@@ -332,29 +498,51 @@ public class OutboxRelay implements SmartLifecycle {
         if (claimed.isEmpty()) {
             return 0;
         }
-        Map<String, List<ClaimedMessage>> runs = new LinkedHashMap<>();
-        claimed.forEach((message) -> runs.computeIfAbsent(message.message().key(), (key) -> new ArrayList<>())
-            .add(message));
+        Map<String, List<ClaimedMessage>> runs = runs(claimed);
+        Map<String, UUID> tokens = new LinkedHashMap<>();
         List<RunOutcome> outcomes = new ArrayList<>(runs.size());
-        runs.values().forEach((run) -> outcomes.add(new RunOutcome(run, claimedAt)));
+        runs.forEach((key, run) -> {
+            tokens.put(key, token);
+            outcomes.add(new RunOutcome(run, claimedAt, instance));
+        });
+        relay(new Batch(tokens, outcomes), claimed.size(), true);
+        return claimed.size();
+    }
+
+    /** Each key's messages, in the order given. */
+    private static Map<String, List<ClaimedMessage>> runs(List<ClaimedMessage> messages) {
+        Map<String, List<ClaimedMessage>> runs = new LinkedHashMap<>();
+        messages.forEach((message) -> runs.computeIfAbsent(message.message().key(), (key) -> new ArrayList<>())
+            .add(message));
+        return runs;
+    }
+
+    /**
+     * Publishes a batch of runs, then records its outcome now or leaves that to the settling thread.
+     */
+    private void relay(Batch batch, int messages, boolean settleNow) {
         // Observed only once something was claimed: an empty poll every few hundred milliseconds is no span.
-        Observation batch = Observation.createNotStarted("reliant.outbox.relay", observations)
+        Observation observation = Observation.createNotStarted("reliant.outbox.relay", observations)
             .contextualName("outbox relay")
-            .highCardinalityKeyValue("messages", Integer.toString(claimed.size()))
-            .highCardinalityKeyValue("keys", Integer.toString(runs.size()))
+            .highCardinalityKeyValue("messages", Integer.toString(messages))
+            .highCardinalityKeyValue("keys", Integer.toString(batch.tokens().size()))
             .start();
-        try (Observation.Scope scope = batch.openScope()) {
-            publish(outcomes, claimedAt, instance);
-            settle(token, new ArrayList<>(runs.keySet()), outcomes);
+        try (Observation.Scope scope = observation.openScope()) {
+            publish(batch.outcomes());
+            if (settleNow) {
+                settle(List.of(batch));
+            }
+            else {
+                unsettled.add(batch);
+            }
         }
         catch (RuntimeException ex) {
-            batch.error(ex);
+            observation.error(ex);
             throw ex;
         }
         finally {
-            batch.stop();
+            observation.stop();
         }
-        return claimed.size();
     }
 
     /**
@@ -362,23 +550,25 @@ public class OutboxRelay implements SmartLifecycle {
      * previous one was acknowledged, whatever the other keys of the batch still wait for. The next messages of the
      * keys acknowledged meanwhile go to the publisher together, and every call into the publisher happens on this
      * thread, never on a broker client's I/O thread, where a blocking call could wait for itself. A message is sent
-     * only while the claim is certainly this worker's: a claim taken over is never sent again by its former holder.
+     * only while its lease is certainly this worker's: a key taken over is never sent again by its former holder.
      */
-    private void publish(List<RunOutcome> outcomes, long claimedAt, UUID instance) {
-        // No message is started so late that its timeout could run past the lease.
-        long deadline = claimedAt + settings.lease().toNanos() - settings.publishTimeout().toNanos() * 3 / 2;
+    private void publish(List<RunOutcome> outcomes) {
         BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
         List<RunOutcome> ready = outcomes;
         int outstanding = 0;
         while (true) {
-            if (!ready.isEmpty()) {
-                if (stopping || System.nanoTime() - deadline > 0 || !heartbeat.alive(instance)) {
-                    ready.forEach((outcome) -> outcome.unsentFrom = outcome.acknowledgedAt.size());
+            List<RunOutcome> sendable = new ArrayList<>(ready.size());
+            for (RunOutcome outcome : ready) {
+                if (stopping || System.nanoTime() - outcome.lastSend > 0 || !heartbeat.alive(outcome.holder)) {
+                    outcome.unsentFrom = outcome.acknowledgedAt.size();
                 }
                 else {
-                    sendNext(ready, answers);
-                    outstanding += ready.size();
+                    sendable.add(outcome);
                 }
+            }
+            if (!sendable.isEmpty()) {
+                sendNext(sendable, answers);
+                outstanding += sendable.size();
             }
             if (outstanding == 0) {
                 return;
@@ -472,7 +662,17 @@ public class OutboxRelay implements SmartLifecycle {
         return sent;
     }
 
-    private void settle(UUID token, List<String> keys, List<RunOutcome> outcomes) {
+    /**
+     * Records the outcome of published batches in one transaction.
+     * @return how many of their keys are due at once for messages the batches did not have
+     */
+    private int settle(List<Batch> batches) {
+        Map<String, UUID> tokens = new LinkedHashMap<>();
+        List<RunOutcome> outcomes = new ArrayList<>();
+        for (Batch batch : batches) {
+            tokens.putAll(batch.tokens());
+            outcomes.addAll(batch.outcomes());
+        }
         List<UUID> published = new ArrayList<>();
         List<RelayStore.Retry> retries = new ArrayList<>();
         List<RelayStore.Park> parks = new ArrayList<>();
@@ -496,8 +696,9 @@ public class OutboxRelay implements SmartLifecycle {
                 released.add(outcome.run.get(i).message().id());
             }
         }
-        store.complete(new RelayStore.Completion(token, keys, published, retries, parks, released));
+        int due = store.complete(new RelayStore.Completion(tokens, published, retries, parks, released));
         report(outcomes, parks);
+        return due;
     }
 
     private void report(List<RunOutcome> outcomes, List<RelayStore.Park> parks) {
@@ -530,16 +731,25 @@ public class OutboxRelay implements SmartLifecycle {
         return (text.length() > MAX_ERROR_LENGTH) ? text.substring(0, MAX_ERROR_LENGTH) : text;
     }
 
+    /** Runs published together, and the token each of their keys is leased under. */
+    private record Batch(Map<String, UUID> tokens, List<RunOutcome> outcomes) {
+    }
+
     /** The broker's answer to one message: when it acknowledged it, or why not. */
     private record Answer(RunOutcome outcome, Observation publication, long acknowledgedAt, Throwable failure) {
     }
 
     /** What became of one key's run. */
-    private static final class RunOutcome {
+    private final class RunOutcome {
 
         private final List<ClaimedMessage> run;
 
         private final long claimedAt;
+
+        private final UUID holder;
+
+        /** The last moment to start a send whose timeout cannot run past the lease ({@link System#nanoTime()}). */
+        private final long lastSend;
 
         private final List<Long> acknowledgedAt = new ArrayList<>();
 
@@ -547,9 +757,16 @@ public class OutboxRelay implements SmartLifecycle {
 
         private int unsentFrom;
 
-        private RunOutcome(List<ClaimedMessage> run, long claimedAt) {
+        /**
+         * @param claimedAt when, by {@link System#nanoTime()}, the run's lease was taken, no later than the database
+         * started it
+         * @param holder the instance the run is leased to
+         */
+        private RunOutcome(List<ClaimedMessage> run, long claimedAt, UUID holder) {
             this.run = run;
             this.claimedAt = claimedAt;
+            this.holder = holder;
+            this.lastSend = claimedAt + settings.lease().toNanos() - settings.publishTimeout().toNanos() * 3 / 2;
             this.unsentFrom = run.size();
         }
     }

@@ -108,7 +108,7 @@ class OutboxAutoConfigurationTests {
         TestPostgres.Schema schema = TestPostgres.newSchema();
         runner(schema).withUserConfiguration(Listening.class)
             .withPropertyValues("reliant.outbox.relay.listen=false", "reliant.outbox.relay.poll-interval=10m",
-                    "reliant.outbox.relay.workers=2")
+                    "reliant.outbox.relay.workers=2", "reliant.outbox.relay.hand-off=false")
             .run((context) -> {
                 // both workers have looked once and now wait out the poll interval
                 await().atMost(Duration.ofSeconds(30)).until(() -> OutboxFixture.relayWorkers().size() == 2
@@ -119,6 +119,37 @@ class OutboxAutoConfigurationTests {
                 await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 1);
                 assertThat(received.get(0).id()).isEqualTo(id);
             });
+    }
+
+    /**
+     * A writer's message is leased to this instance's relay by the statement that writes it, which the writer's
+     * own transaction sees, unless hand-overs are switched off or the relay runs a single worker.
+     */
+    @Test
+    void theWritersHandTheirMessagesToThisInstancesRelayUnlessSwitchedOff() {
+        TestPostgres.Schema schema = TestPostgres.newSchema();
+        ApplicationContextRunner runner = runner(schema).withUserConfiguration(Listening.class);
+        runner.run((context) -> assertThat(writtenLeased(context)).isTrue());
+        runner.withPropertyValues("reliant.outbox.relay.hand-off=false")
+            .run((context) -> assertThat(writtenLeased(context)).isFalse());
+        runner.withPropertyValues("reliant.outbox.relay.workers=1")
+            .run((context) -> assertThat(writtenLeased(context)).isFalse());
+    }
+
+    /** Writes a message and says whether it was leased when written; waits until it is delivered. */
+    private static boolean writtenLeased(AssertableApplicationContext context) {
+        OutboxRelay relay = context.getBean(OutboxRelay.class);
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.isRunning() && (relay.holder() != null
+                || context.getEnvironment().getProperty("reliant.outbox.relay.workers", "4").equals("1")));
+        String key = "order-" + UUID.randomUUID();
+        Boolean leased = context.getBean(TransactionTemplate.class).execute((status) -> {
+            UUID id = context.getBean(Outbox.class).publish("orders", key, "order.created", Map.of("total", 1));
+            return jdbc(context).queryForObject("SELECT claim_token IS NOT NULL FROM reliant_outbox WHERE id = ?",
+                    Boolean.class, id);
+        });
+        List<OutboxMessage> received = context.getBean(Listening.class).received;
+        await().atMost(Duration.ofSeconds(30)).until(() -> received.stream().anyMatch((m) -> m.key().equals(key)));
+        return leased;
     }
 
     @Test

@@ -70,6 +70,11 @@ public final class OutboxFixture implements AutoCloseable {
         this.parked = new JdbcParkedMessages(jdbc, transactions, tables);
     }
 
+    /** A writer on this fixture's tables that leases the keys it starts to {@code relay} and hands them over. */
+    public JdbcOutbox handingOffTo(OutboxRelay relay) {
+        return new JdbcOutbox(jdbc, tables, json, List.of(), commitNotifier, relay);
+    }
+
     /** The instance liveness table's statements. */
     public RelayInstances instances() {
         return new RelayInstances(jdbc, transactions, tables);
@@ -259,10 +264,11 @@ public final class OutboxFixture implements AutoCloseable {
                 }
 
                 @Override
-                public void complete(Completion completion) {
+                public int complete(Completion completion) {
                     beforeComplete.accept(completion);
-                    super.complete(completion);
+                    int due = super.complete(completion);
                     afterComplete.accept(completion);
+                    return due;
                 }
             };
             OutboxRelay relay = new OutboxRelay(store, instances(), publisher, retryPolicy,
