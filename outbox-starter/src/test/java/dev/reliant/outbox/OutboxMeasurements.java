@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import dev.reliant.outbox.amqp.RabbitOutboxPublisher;
 import dev.reliant.outbox.amqp.RabbitRoutingKey;
 import dev.reliant.outbox.kafka.KafkaOutboxPublisher;
+import dev.reliant.outbox.jdbc.JdbcOutbox;
 import dev.reliant.outbox.relay.OutboxRelay;
 import dev.reliant.outbox.support.KafkaTopic;
 import dev.reliant.outbox.support.OutboxFixture;
@@ -109,7 +110,10 @@ class OutboxMeasurements {
                     }
                 }
             });
-            fixture.relay(timing).start();
+            // the steady rate runs as an application would: four workers, and writers that hand their keys over
+            OutboxRelay steady = fixture.relay(timing).workers(4).start();
+            JdbcOutbox outbox = fixture.handingOffTo(steady);
+            await().atMost(Duration.ofSeconds(30)).until(() -> steady.holder() != null);
             int rate = 200;
             int total = rate * 30;
             long interval = TimeUnit.SECONDS.toNanos(1) / rate;
@@ -119,7 +123,7 @@ class OutboxMeasurements {
                 next += interval;
                 int n = i;
                 UUID[] id = new UUID[1];
-                fixture.transactions.executeWithoutResult((status) -> id[0] = fixture.outbox.publish(destination,
+                fixture.transactions.executeWithoutResult((status) -> id[0] = outbox.publish(destination,
                         "key-" + (n % 100), "measured", Map.of("n", n)));
                 committedAt.put(id[0], System.nanoTime());
             }
