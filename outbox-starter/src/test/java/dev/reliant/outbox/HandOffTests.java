@@ -138,6 +138,40 @@ class HandOffTests {
     }
 
     /**
+     * A transaction of its own inside the writer's (REQUIRES_NEW) rolls back while the outer one commits, and the
+     * other way round: each hands over what it committed, and only that.
+     */
+    @Test
+    void aTransactionStartedInsideTheWritersHandsOverOnlyWhatItCommitsItself() {
+        OutboxRelay relay = fixture.relay(ledger)
+            .workers(3)
+            .lease(Duration.ofMinutes(1), Duration.ofSeconds(20))
+            .start();
+        JdbcOutbox outbox = fixture.handingOffTo(relay);
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.holder() != null);
+        TransactionTemplate inner = new TransactionTemplate(fixture.transactions.getTransactionManager());
+        inner.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        List<UUID> committed = new ArrayList<>();
+        List<UUID> rolledBack = new ArrayList<>();
+        fixture.transactions.executeWithoutResult((outer) -> {
+            committed.add(outbox.publish("orders", "a", "placed", 1));
+            inner.executeWithoutResult((status) -> {
+                rolledBack.add(outbox.publish("orders", "b", "placed", 2));
+                status.setRollbackOnly();
+            });
+        });
+        fixture.transactions.executeWithoutResult((outer) -> {
+            rolledBack.add(outbox.publish("orders", "c", "placed", 3));
+            inner.executeWithoutResult((status) -> committed.add(outbox.publish("orders", "d", "placed", 4)));
+            outer.setRollbackOnly();
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> fixture.count("status = 'PUBLISHED'") == 2);
+        assertThat(fixture.count("true")).isEqualTo(2);
+        assertThat(ledger.ids()).containsExactlyInAnyOrderElementsOf(committed)
+            .doesNotContainAnyElementsOf(rolledBack);
+    }
+
+    /**
      * A message refused as a duplicate still leased the key it started; the transaction goes on and commits, and
      * the key is released with it rather than held for the lease's minute.
      */

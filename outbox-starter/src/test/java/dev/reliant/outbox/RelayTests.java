@@ -39,6 +39,7 @@ import org.postgresql.PGNotification;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -116,6 +117,24 @@ class RelayTests {
                 "LISTEN " + fixture.tables.channel()) == 1);
         fixture.write("orders", "wake", Map.of("n", 1));
         await().atMost(Duration.ofSeconds(60)).until(() -> ledger.size() == 1);
+    }
+
+    /**
+     * A transaction of its own (REQUIRES_NEW) inside one that wrote a message wakes the relay with its own commit,
+     * while the outer transaction is still open; the relay neither listens nor polls within the test.
+     */
+    @Test
+    void aTransactionStartedInsideAWriterWakesTheRelayAtItsOwnCommit() {
+        fixture.relay(ledger).workers(2).listen(false).pollInterval(Duration.ofMinutes(10)).start();
+        awaitEveryWorkerIdle(2);
+        TransactionTemplate inner = new TransactionTemplate(fixture.transactions.getTransactionManager());
+        inner.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        fixture.transactions.executeWithoutResult((outer) -> {
+            fixture.outbox.publish("orders", "outer", "placed", 1);
+            UUID id = inner.execute((status) -> fixture.outbox.publish("orders", "inner", "placed", 2));
+            await().atMost(Duration.ofSeconds(30)).until(() -> ledger.ids().contains(id));
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> ledger.size() == 2);
     }
 
     @Test

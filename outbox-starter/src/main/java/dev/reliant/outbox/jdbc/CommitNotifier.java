@@ -84,6 +84,17 @@ public class CommitNotifier {
             localListeners.forEach(Runnable::run);
         }
 
+        /** A transaction started inside this one (REQUIRES_NEW) notifies for its own writes, at its own commit. */
+        @Override
+        public void suspend() {
+            TransactionSynchronizationManager.unbindResource(CommitNotifier.this);
+        }
+
+        @Override
+        public void resume() {
+            TransactionSynchronizationManager.bindResource(CommitNotifier.this, Boolean.TRUE);
+        }
+
         @Override
         public void afterCompletion(int status) {
             TransactionSynchronizationManager.unbindResourceIfPossible(CommitNotifier.this);

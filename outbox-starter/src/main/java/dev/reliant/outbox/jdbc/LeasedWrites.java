@@ -89,6 +89,20 @@ final class LeasedWrites implements TransactionSynchronization {
         messages.add(message);
     }
 
+    /**
+     * A transaction started inside this one (REQUIRES_NEW) suspends it: its writes lease under a token of its own and
+     * are handed over, or not, with its own commit.
+     */
+    @Override
+    public void suspend() {
+        TransactionSynchronizationManager.unbindResource(resourceKey);
+    }
+
+    @Override
+    public void resume() {
+        TransactionSynchronizationManager.bindResource(resourceKey, this);
+    }
+
     @Override
     public void savepoint(Object savepoint) {
         savepoints.put(savepoint, new int[] { keys.size(), messages.size() });
