@@ -59,8 +59,7 @@ class HandOffTests {
             .pollInterval(Duration.ofMinutes(10))
             .afterClaim((claimed) -> claimedMessages.addAndGet(claimed.size()))
             .start();
-        JdbcOutbox outbox = fixture.handingOffTo(relay);
-        await().atMost(Duration.ofSeconds(30)).until(() -> relay.holder() != null);
+        JdbcOutbox outbox = writerFor(relay);
         List<UUID> written = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             String key = "order-" + i;
@@ -88,8 +87,7 @@ class HandOffTests {
                 ? firstAnswer.thenCompose((ignored) -> ledger.publish(message)) : ledger.publish(message))
             .workers(3)
             .start();
-        JdbcOutbox outbox = fixture.handingOffTo(relay);
-        await().atMost(Duration.ofSeconds(30)).until(() -> relay.holder() != null);
+        JdbcOutbox outbox = writerFor(relay);
         fixture.transactions.executeWithoutResult((status) -> {
             first.add(outbox.publish("orders", "k", "placed", 1));
             first.add(outbox.publish("orders", "k", "paid", 2));
@@ -114,10 +112,8 @@ class HandOffTests {
     @Test
     void messagesRolledBackToASavepointAreNotHandedOver() {
         OutboxRelay relay = fixture.relay(ledger).workers(3).start();
-        JdbcOutbox outbox = fixture.handingOffTo(relay);
-        await().atMost(Duration.ofSeconds(30)).until(() -> relay.holder() != null);
-        TransactionTemplate nested = new TransactionTemplate(fixture.transactions.getTransactionManager());
-        nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+        JdbcOutbox outbox = writerFor(relay);
+        TransactionTemplate nested = propagating(TransactionDefinition.PROPAGATION_NESTED);
         List<UUID> committed = new ArrayList<>();
         List<UUID> rolledBack = new ArrayList<>();
         fixture.transactions.executeWithoutResult((outer) -> {
@@ -143,14 +139,9 @@ class HandOffTests {
      */
     @Test
     void aTransactionStartedInsideTheWritersHandsOverOnlyWhatItCommitsItself() {
-        OutboxRelay relay = fixture.relay(ledger)
-            .workers(3)
-            .lease(Duration.ofMinutes(1), Duration.ofSeconds(20))
-            .start();
-        JdbcOutbox outbox = fixture.handingOffTo(relay);
-        await().atMost(Duration.ofSeconds(30)).until(() -> relay.holder() != null);
-        TransactionTemplate inner = new TransactionTemplate(fixture.transactions.getTransactionManager());
-        inner.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        OutboxRelay relay = minuteLeaseRelay();
+        JdbcOutbox outbox = writerFor(relay);
+        TransactionTemplate inner = propagating(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         List<UUID> committed = new ArrayList<>();
         List<UUID> rolledBack = new ArrayList<>();
         fixture.transactions.executeWithoutResult((outer) -> {
@@ -177,12 +168,8 @@ class HandOffTests {
      */
     @Test
     void aKeyStartedByARefusedDuplicateIsReleasedAtTheCommit() {
-        OutboxRelay relay = fixture.relay(ledger)
-            .workers(3)
-            .lease(Duration.ofMinutes(1), Duration.ofSeconds(20))
-            .start();
-        JdbcOutbox outbox = fixture.handingOffTo(relay);
-        await().atMost(Duration.ofSeconds(30)).until(() -> relay.holder() != null);
+        OutboxRelay relay = minuteLeaseRelay();
+        JdbcOutbox outbox = writerFor(relay);
         OutboxEvent first = OutboxEvent.of("orders", "first", "placed", 1).withDedupeKey("charge-1");
         OutboxEvent again = OutboxEvent.of("orders", "second", "placed", 1).withDedupeKey("charge-1");
         fixture.transactions.executeWithoutResult((status) -> outbox.publish(first));
@@ -204,8 +191,7 @@ class HandOffTests {
             .workers(3)
             .beforeComplete((completion) -> LockSupport.parkNanos(Duration.ofMillis(100).toNanos()))
             .start();
-        JdbcOutbox outbox = fixture.handingOffTo(relay);
-        await().atMost(Duration.ofSeconds(30)).until(() -> relay.holder() != null);
+        JdbcOutbox outbox = writerFor(relay);
         for (int i = 0; i < 200; i++) {
             String key = "order-" + i;
             fixture.transactions.executeWithoutResult((status) -> outbox.publish("orders", key, "placed", 1));
@@ -224,8 +210,7 @@ class HandOffTests {
     @Test
     void aHandOverToARelayThatStoppedMeanwhileIsReleasedForAClaim() {
         OutboxRelay stopped = fixture.relay(ledger).workers(2).start();
-        JdbcOutbox outbox = fixture.handingOffTo(stopped);
-        await().atMost(Duration.ofSeconds(30)).until(() -> stopped.holder() != null);
+        JdbcOutbox outbox = writerFor(stopped);
         UUID id = fixture.transactions.execute((status) -> {
             UUID written = outbox.publish("orders", "k", "placed", 1);
             stopped.stop();
@@ -238,5 +223,22 @@ class HandOffTests {
         fixture.relay(ledger).lease(Duration.ofMinutes(1), Duration.ofSeconds(20)).start();
         await().atMost(Duration.ofSeconds(10)).until(() -> fixture.count("status = 'PUBLISHED'") == 1);
         assertThat(ledger.ids()).containsExactly(id);
+    }
+
+    /** A relay of three workers whose leases last a minute, so that a key left leased shows within a test. */
+    private OutboxRelay minuteLeaseRelay() {
+        return fixture.relay(ledger).workers(3).lease(Duration.ofMinutes(1), Duration.ofSeconds(20)).start();
+    }
+
+    /** A writer that hands over to {@code relay}, once the relay can take hand-overs. */
+    private JdbcOutbox writerFor(OutboxRelay relay) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.holder() != null);
+        return fixture.handingOffTo(relay);
+    }
+
+    private TransactionTemplate propagating(int propagation) {
+        TransactionTemplate template = new TransactionTemplate(fixture.transactions.getTransactionManager());
+        template.setPropagationBehavior(propagation);
+        return template;
     }
 }
