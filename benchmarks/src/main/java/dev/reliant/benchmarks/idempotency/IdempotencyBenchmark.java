@@ -21,6 +21,7 @@ import dev.reliant.benchmarks.support.CountingRedisClient;
 import dev.reliant.benchmarks.support.CpuTime;
 import dev.reliant.benchmarks.support.Excluded;
 import dev.reliant.benchmarks.support.HttpLoad;
+import dev.reliant.benchmarks.support.JitWarmup;
 import dev.reliant.benchmarks.support.Options;
 import dev.reliant.benchmarks.support.RedisCommands;
 import dev.reliant.benchmarks.support.RedisKeys;
@@ -74,12 +75,22 @@ public final class IdempotencyBenchmark {
 
     private final int rounds;
 
+    /** One slice of each kind of request per round while warming up until the JIT compilers settle. */
+    private final Duration warmupRound;
+
+    private final Duration warmupLimit;
+
+    /** How warming up went, per store, printed with the table. */
+    private final List<String> warmups = new ArrayList<>();
+
     private IdempotencyBenchmark(Options options) {
         this.options = options;
         this.connections = options.pick(64, 16);
         this.warmup = Duration.ofSeconds(options.pick(15, 1));
         this.phase = Duration.ofSeconds(options.pick(3, 1));
         this.rounds = options.pick(5, 1);
+        this.warmupRound = Duration.ofSeconds(options.pick(2, 1));
+        this.warmupLimit = Duration.ofSeconds(options.pick(180, 0));
     }
 
     public static void run(Options options) throws Exception {
@@ -88,7 +99,7 @@ public final class IdempotencyBenchmark {
 
     private void measure() throws Exception {
         Table table = new Table("store", "request", "req/s", "× plain req/s", "p50 ms", "p99 ms", "added p50 ms",
-                "added p99 ms", "CPU µs/req: JVM", "machine", "store round trips per request");
+                "added p99 ms", "CPU µs/req: JVM", "of which JIT", "machine", "store round trips per request");
         Added echo;
         try (RedisCommands server = new RedisCommands()) {
             echo = measureStore("redis", redisStoreAlone(), table, context -> new RedisCounter(server,
@@ -119,6 +130,7 @@ public final class IdempotencyBenchmark {
         table.print(String.format(
                 "Idempotency overhead: 1 KiB JSON echo, %d connections, %d rounds of %d s per kind of request%s",
                 connections, rounds, phase.toSeconds(), options.smoke() ? " (smoke)" : ""));
+        warmups.forEach(System.out::println);
         Table share = new Table("per first execution",
                 "write first execution − write plain (" + WITH_DATA_SOURCE + ")", "first execution − plain (redis, echo)",
                 "durable outcome");
@@ -188,6 +200,19 @@ public final class IdempotencyBenchmark {
                 String run = UUID.randomUUID().toString().substring(0, 8);
                 load.run(warmup, n -> plain(), 200);
                 load.run(warmup, n -> idempotent("/bench/idempotent", "warm-" + run + "-" + n), 200);
+                long[] warmKeys = { 0 };
+                int[] warmRounds = { 0 };
+                warmups.add(store + ": " + JitWarmup.untilSettled(() -> {
+                    load.run(warmupRound, n -> plain(), 200);
+                    long base = warmKeys[0];
+                    warmKeys[0] += load.run(warmupRound,
+                            n -> idempotent("/bench/idempotent", "warm-" + run + "-" + (base + n)), 200)
+                        .latency()
+                        .getTotalCount();
+                    load.run(warmupRound,
+                            n -> idempotent("/bench/idempotent", "warm-" + run + "-" + (n % warmKeys[0])), 200);
+                    inProgress(controller, load, "warm-" + run + "-" + warmRounds[0]++, warmupRound);
+                }, warmupLimit));
 
                 Phase plain = new Phase(counters.apply(context));
                 Phase first = new Phase(counters.apply(context));
@@ -204,7 +229,7 @@ public final class IdempotencyBenchmark {
                     replay.run(() -> load.run(phase,
                             n -> idempotent("/bench/idempotent", run + "-" + (n % completed)), 200));
                     String held = run + "-" + round;
-                    conflict.run(() -> inProgress(controller, load, held));
+                    conflict.run(() -> inProgress(controller, load, held, phase));
                 }
                 rows(table, store, List.of("plain", "first execution", "replay", "in progress (409)"),
                         List.of(plain, first, replay, conflict));
@@ -231,6 +256,15 @@ public final class IdempotencyBenchmark {
                 String run = UUID.randomUUID().toString().substring(0, 8);
                 load.run(warmup, n -> HttpLoad.post("/bench/write/plain", PAYLOAD), 200);
                 load.run(warmup, n -> idempotent("/bench/write/idempotent", "warm-" + run + "-" + n), 200);
+                long[] warmKeys = { 0 };
+                warmups.add(WITH_DATA_SOURCE + ": " + JitWarmup.untilSettled(() -> {
+                    load.run(warmupRound, n -> HttpLoad.post("/bench/write/plain", PAYLOAD), 200);
+                    long base = warmKeys[0];
+                    warmKeys[0] += load.run(warmupRound,
+                            n -> idempotent("/bench/write/idempotent", "warm-" + run + "-w-" + (base + n)), 200)
+                        .latency()
+                        .getTotalCount();
+                }, warmupLimit));
 
                 Phase plain = new Phase(counters.apply(context));
                 Phase first = new Phase(counters.apply(context));
@@ -258,12 +292,12 @@ public final class IdempotencyBenchmark {
         double plainP50 = plain.millis(50);
         double plainP99 = plain.millis(99);
         table.row(store, names.get(0), plainRate, 1.0, plainP50, plainP99, "", "", plain.jvmMicros(),
-                plain.machineMicros(), plain.roundTrips());
+                plain.compilationMicros(), plain.machineMicros(), plain.roundTrips());
         for (int i = 1; i < phases.size(); i++) {
             Phase each = phases.get(i);
             table.row(store, names.get(i), each.perSecond(), each.perSecond() / plainRate, each.millis(50),
                     each.millis(99), each.millis(50) - plainP50, each.millis(99) - plainP99, each.jvmMicros(),
-                    each.machineMicros(), each.roundTrips());
+                    each.compilationMicros(), each.machineMicros(), each.roundTrips());
         }
     }
 
@@ -271,7 +305,8 @@ public final class IdempotencyBenchmark {
      * Claims {@link #HELD_KEYS} keys with requests that wait inside the handler, sends duplicates of them under
      * load (each answered 409), then lets the waiting requests finish.
      */
-    private ClosedLoop.Result inProgress(EchoController controller, HttpLoad load, String run) throws Exception {
+    private ClosedLoop.Result inProgress(EchoController controller, HttpLoad load, String run, Duration duration)
+            throws Exception {
         controller.hold();
         ExecutorService holders = Executors.newFixedThreadPool(HELD_KEYS);
         try {
@@ -290,7 +325,7 @@ public final class IdempotencyBenchmark {
                 }
                 Thread.sleep(10);
             }
-            ClosedLoop.Result conflict = load.run(phase,
+            ClosedLoop.Result conflict = load.run(duration,
                     n -> idempotent("/bench/held", "held-" + run + "-" + (n % HELD_KEYS)), 409);
             controller.release();
             for (Future<?> request : held) {
@@ -366,6 +401,8 @@ public final class IdempotencyBenchmark {
 
         private long machineNanos;
 
+        private long compilationMillis;
+
         Phase(StoreCounter counter) {
             this.counter = counter;
         }
@@ -374,8 +411,10 @@ public final class IdempotencyBenchmark {
             counter.start();
             long jvm = CpuTime.processNanos();
             long machine = CpuTime.machineNanos();
+            long compiling = JitWarmup.compilationMillis();
             ClosedLoop.Result result = slice.run();
             jvmNanos += CpuTime.processNanos() - jvm;
+            compilationMillis += JitWarmup.compilationMillis() - compiling;
             machineNanos += CpuTime.machineNanos() - machine;
             counter.stop();
             latency.add(result.latency());
@@ -385,6 +424,11 @@ public final class IdempotencyBenchmark {
 
         double jvmMicros() {
             return jvmNanos / 1e3 / latency.getTotalCount();
+        }
+
+        /** The JIT compilers' time per request, which the JVM's CPU per request includes. */
+        double compilationMicros() {
+            return compilationMillis * 1e3 / latency.getTotalCount();
         }
 
         double machineMicros() {
