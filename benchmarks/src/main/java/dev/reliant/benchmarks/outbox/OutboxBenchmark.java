@@ -13,6 +13,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 import dev.reliant.benchmarks.support.InProcessKafka;
+import dev.reliant.benchmarks.support.JitWarmup;
 import dev.reliant.benchmarks.support.Options;
 import dev.reliant.benchmarks.support.Servers;
 import dev.reliant.benchmarks.support.Table;
@@ -58,6 +59,9 @@ public final class OutboxBenchmark {
     private final Duration steady;
 
     private final Duration drain;
+
+    /** The longest the JIT compilers are given to catch up with a contender's warm-up before it is measured. */
+    private static final Duration JIT_WARMUP_LIMIT = Duration.ofSeconds(240);
 
     private OutboxBenchmark(Options options) {
         this.options = options;
@@ -124,6 +128,11 @@ public final class OutboxBenchmark {
                     if (!warmUp.drained()) {
                         return truncated(name + " (warm-up)", warmUp, throughput, latency);
                     }
+                    // The first contender on a broker would otherwise also pay for compiling the in-process Kafka
+                    // broker and the receiver, whose code the later ones find compiled.
+                    System.out.printf("%s: %s%n", name, JitWarmup.untilSettled(() -> pace(writer, receiver,
+                            STEADY_RATES[STEADY_RATES.length - 1], Duration.ofSeconds(2), name + ", warm-up",
+                            pending), JIT_WARMUP_LIMIT));
                 }
                 Run run = saturate(writer, receiver, saturated, name + ", flat out", pending);
                 System.out.printf("%s: %d events, %.0f commits/s, %.0f end-to-end events/s, %s%n", name,
