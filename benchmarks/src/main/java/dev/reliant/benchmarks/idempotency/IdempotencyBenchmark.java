@@ -202,37 +202,23 @@ public final class IdempotencyBenchmark {
                 load.run(warmup, n -> idempotent("/bench/idempotent", "warm-" + run + "-" + n), 200);
                 long[] warmKeys = { 0 };
                 int[] warmRounds = { 0 };
-                warmups.add(store + ": " + JitWarmup.untilSettled(() -> {
-                    load.run(warmupRound, n -> plain(), 200);
-                    long base = warmKeys[0];
-                    warmKeys[0] += load.run(warmupRound,
-                            n -> idempotent("/bench/idempotent", "warm-" + run + "-" + (base + n)), 200)
-                        .latency()
-                        .getTotalCount();
-                    load.run(warmupRound,
-                            n -> idempotent("/bench/idempotent", "warm-" + run + "-" + (n % warmKeys[0])), 200);
-                    inProgress(controller, load, "warm-" + run + "-" + warmRounds[0]++, warmupRound);
-                }, warmupLimit));
+                String warmPrefix = "warm-" + run + "-r";
+                warmups.add(store + ": " + JitWarmup.untilSettled(() -> warmKeys[0] = echoRound(controller, load,
+                        warmPrefix, warmKeys[0], warmPrefix + warmRounds[0]++, warmupRound, Slice::unmeasured),
+                        warmupLimit));
 
-                Phase plain = new Phase(counters.apply(context));
-                Phase first = new Phase(counters.apply(context));
-                Phase replay = new Phase(counters.apply(context));
-                Phase conflict = new Phase(counters.apply(context));
+                List<Phase> phases = new ArrayList<>();
+                for (int kind = 0; kind < 4; kind++) {
+                    phases.add(new Phase(counters.apply(context)));
+                }
                 long keys = 0;
                 for (int round = 0; round < rounds; round++) {
-                    plain.run(() -> load.run(phase, n -> plain(), 200));
-                    long base = keys;
-                    ClosedLoop.Result firsts = first
-                        .run(() -> load.run(phase, n -> idempotent("/bench/idempotent", run + "-" + (base + n)), 200));
-                    keys += firsts.latency().getTotalCount();
-                    long completed = keys;
-                    replay.run(() -> load.run(phase,
-                            n -> idempotent("/bench/idempotent", run + "-" + (n % completed)), 200));
-                    String held = run + "-" + round;
-                    conflict.run(() -> inProgress(controller, load, held, phase));
+                    keys = echoRound(controller, load, run, keys, run + "-" + round, phase,
+                            (kind, slice) -> phases.get(kind).run(slice));
                 }
-                rows(table, store, List.of("plain", "first execution", "replay", "in progress (409)"),
-                        List.of(plain, first, replay, conflict));
+                Phase plain = phases.get(0);
+                Phase first = phases.get(1);
+                rows(table, store, List.of("plain", "first execution", "replay", "in progress (409)"), phases);
                 return Added.between(first, plain);
             }
             finally {
@@ -257,32 +243,59 @@ public final class IdempotencyBenchmark {
                 load.run(warmup, n -> HttpLoad.post("/bench/write/plain", PAYLOAD), 200);
                 load.run(warmup, n -> idempotent("/bench/write/idempotent", "warm-" + run + "-" + n), 200);
                 long[] warmKeys = { 0 };
-                warmups.add(WITH_DATA_SOURCE + ": " + JitWarmup.untilSettled(() -> {
-                    load.run(warmupRound, n -> HttpLoad.post("/bench/write/plain", PAYLOAD), 200);
-                    long base = warmKeys[0];
-                    warmKeys[0] += load.run(warmupRound,
-                            n -> idempotent("/bench/write/idempotent", "warm-" + run + "-w-" + (base + n)), 200)
-                        .latency()
-                        .getTotalCount();
-                }, warmupLimit));
+                String warmPrefix = "warm-" + run + "-r";
+                warmups.add(WITH_DATA_SOURCE + ": " + JitWarmup.untilSettled(
+                        () -> warmKeys[0] = writeRound(load, warmPrefix, warmKeys[0], warmupRound, Slice::unmeasured),
+                        warmupLimit));
 
                 Phase plain = new Phase(counters.apply(context));
                 Phase first = new Phase(counters.apply(context));
+                List<Phase> phases = List.of(plain, first);
                 long keys = 0;
                 for (int round = 0; round < rounds; round++) {
-                    plain.run(() -> load.run(phase, n -> HttpLoad.post("/bench/write/plain", PAYLOAD), 200));
-                    long base = keys;
-                    ClosedLoop.Result firsts = first.run(() -> load.run(phase,
-                            n -> idempotent("/bench/write/idempotent", run + "-" + (base + n)), 200));
-                    keys += firsts.latency().getTotalCount();
+                    keys = writeRound(load, run, keys, phase, (kind, slice) -> phases.get(kind).run(slice));
                 }
-                rows(table, WITH_DATA_SOURCE, List.of("write plain", "write first execution"), List.of(plain, first));
+                rows(table, WITH_DATA_SOURCE, List.of("write plain", "write first execution"), phases);
                 return Added.between(first, plain);
             }
             finally {
                 deleteRecords(context);
             }
         }
+    }
+
+    /**
+     * One slice of each kind of request on the echo: plain, first executions (keys {@code prefix-keys}, {@code
+     * prefix-keys+1}, …), replays of the keys completed so far, and 409s for keys held under {@code held}.
+     *
+     * @return the number of keys under {@code prefix} completed after this round
+     */
+    private long echoRound(EchoController controller, HttpLoad load, String prefix, long keys, String held,
+            Duration slice, Slices slices) throws Exception {
+        slices.run(0, () -> load.run(slice, n -> plain(), 200));
+        long completed = keys + slices
+            .run(1, () -> load.run(slice, n -> idempotent("/bench/idempotent", prefix + "-" + (keys + n)), 200))
+            .latency()
+            .getTotalCount();
+        slices.run(2, () -> load.run(slice, n -> idempotent("/bench/idempotent", prefix + "-" + (n % completed)), 200));
+        slices.run(3, () -> inProgress(controller, load, held, slice));
+        return completed;
+    }
+
+    /**
+     * One slice of each kind of request on the write endpoints: plain, and first executions (keys {@code
+     * prefix-keys}, {@code prefix-keys+1}, …).
+     *
+     * @return the number of keys under {@code prefix} completed after this round
+     */
+    private static long writeRound(HttpLoad load, String prefix, long keys, Duration slice, Slices slices)
+            throws Exception {
+        slices.run(0, () -> load.run(slice, n -> HttpLoad.post("/bench/write/plain", PAYLOAD), 200));
+        return keys + slices
+            .run(1, () -> load.run(slice,
+                    n -> idempotent("/bench/write/idempotent", prefix + "-" + (keys + n)), 200))
+            .latency()
+            .getTotalCount();
     }
 
     /** One row per phase, the first of them the baseline the others are compared with. */
@@ -457,6 +470,19 @@ public final class IdempotencyBenchmark {
     private interface Slice {
 
         ClosedLoop.Result run() throws Exception;
+
+        /** Runs a slice of the given kind without measuring it, as warming up does. */
+        static ClosedLoop.Result unmeasured(int kind, Slice slice) throws Exception {
+            return slice.run();
+        }
+
+    }
+
+    /** Runs the slice of each kind of request of a round: into that kind's phase, or unmeasured. */
+    @FunctionalInterface
+    private interface Slices {
+
+        ClosedLoop.Result run(int kind, Slice slice) throws Exception;
 
     }
 
