@@ -70,7 +70,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 @ConditionalOnClass(DispatcherServlet.class)
 @ConditionalOnBooleanProperty(name = "reliant.idempotency.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(IdempotencyProperties.class)
-@Import({ IdempotencyStoreConfigurations.RedisStoreConfiguration.class,
+@Import({ IdempotencyStoreConfigurations.LettuceRedisStoreConfiguration.class,
+        IdempotencyStoreConfigurations.JedisRedisStoreConfiguration.class,
         IdempotencyStoreConfigurations.JdbcStoreConfiguration.class,
         IdempotencyStoreConfigurations.MemoryStoreConfiguration.class,
         IdempotencyStoreConfigurations.NoStoreConfiguration.class, IdempotencyOutcomeConfiguration.class,

@@ -287,7 +287,7 @@ public class IdempotencyProperties {
         /** Redis when a Redis connection is configured, else JDBC when a DataSource exists. */
         AUTO,
 
-        /** Redis through Spring Data Redis (Lettuce). */
+        /** Redis through Spring Data Redis, with Lettuce or Jedis, whichever the connection factory uses. */
         REDIS,
 
         /** A PostgreSQL table. */

@@ -2,6 +2,7 @@ package dev.reliant.idempotency.autoconfigure;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -16,9 +17,14 @@ import dev.reliant.idempotency.IdempotencyStore;
 import dev.reliant.idempotency.jdbc.IdempotencySchemaMigrator;
 import dev.reliant.idempotency.jdbc.JdbcIdempotencyStore;
 import dev.reliant.idempotency.memory.InMemoryIdempotencyStore;
+import dev.reliant.idempotency.redis.JedisStoreClient;
+import dev.reliant.idempotency.redis.LettuceStoreClient;
 import dev.reliant.idempotency.redis.RedisIdempotencyStore;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
@@ -32,12 +38,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.ClassUtils;
 
 /**
- * The built-in stores, tried in order: Redis, then JDBC, then memory. Each backs off when an
+ * The built-in stores, tried in order: Redis (through Lettuce or Jedis, whichever the application's connection
+ * factory is), then JDBC, then memory. Each backs off when an
  * {@link IdempotencyStore} bean exists already, so a user's own store always wins. AUTO chooses Redis only when the
  * application configured a Redis connection ({@link ConfiguredConnection#REDIS}), JDBC otherwise; when no store is
  * left at all, the start fails ({@link NoStoreConfiguration}).
@@ -51,14 +59,43 @@ final class IdempotencyStoreConfigurations {
     @ConditionalOnClass(LettuceConnectionFactory.class)
     @ConditionalOnBean(LettuceConnectionFactory.class)
     @Conditional(StoreTypeCondition.Redis.class)
-    static class RedisStoreConfiguration {
+    static class LettuceRedisStoreConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(IdempotencyStore.class)
         RedisIdempotencyStore redisIdempotencyStore(LettuceConnectionFactory connectionFactory,
                 IdempotencyProperties properties) {
-            return new RedisIdempotencyStore(connectionFactory, properties.getRedis().getKeyPrefix(),
-                    Clock.systemUTC());
+            return new RedisIdempotencyStore(new LettuceStoreClient(connectionFactory),
+                    properties.getRedis().getKeyPrefix(), Clock.systemUTC());
+        }
+    }
+
+    /**
+     * With Jedis as the application's Redis client, the store's commands are sent on the request thread. Jedis's
+     * own timeouts then bound each call, not the store's time limit: a start with a longer read timeout says so.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({ JedisConnectionFactory.class, Jedis.class })
+    @ConditionalOnBean(JedisConnectionFactory.class)
+    @Conditional(StoreTypeCondition.Redis.class)
+    static class JedisRedisStoreConfiguration {
+
+        private static final Logger log = LoggerFactory.getLogger(JedisRedisStoreConfiguration.class);
+
+        @Bean
+        @ConditionalOnMissingBean(IdempotencyStore.class)
+        RedisIdempotencyStore redisIdempotencyStore(JedisConnectionFactory connectionFactory,
+                IdempotencyProperties properties, ObjectProvider<TimeLimiterRegistry> timeLimiters) {
+            Duration timeLimit = timeLimit(timeLimiters, properties);
+            if (connectionFactory.getTimeout() > timeLimit.toMillis()) {
+                log.warn("Jedis waits up to {} ms for a reply (spring.data.redis.timeout), longer than the"
+                        + " idempotency store's time limit of {} ms, which cannot cut a blocking read short: during"
+                        + " a Redis outage each idempotent request waits that long before the store counts as"
+                        + " unavailable. Set spring.data.redis.timeout to at most the time limit.", connectionFactory.getTimeout(),
+                        timeLimit.toMillis());
+            }
+            return new RedisIdempotencyStore(new JedisStoreClient(connectionFactory),
+                    properties.getRedis().getKeyPrefix(), Clock.systemUTC());
         }
     }
 
@@ -86,10 +123,7 @@ final class IdempotencyStoreConfigurations {
             JdbcTemplate template = new JdbcTemplate(dataSource);
             // A statement the time limiter gave up on would otherwise hold its thread and connection until the
             // database answers: the database cancels it soon after the caller stopped waiting.
-            template.setQueryTimeout(queryTimeoutSeconds(timeLimiters.getIfAvailable(TimeLimiterRegistry::ofDefaults)
-                .timeLimiter(properties.getResilienceInstance())
-                .getTimeLimiterConfig()
-                .getTimeoutDuration()));
+            template.setQueryTimeout(queryTimeoutSeconds(timeLimit(timeLimiters, properties)));
             JdbcIdempotencyStore store = new JdbcIdempotencyStore(template, resources.statements(), jdbc.getTable());
             resources.scheduleCleanup(store, jdbc.getCleanupInterval(), jdbc.getCleanupBatchSize());
             return store;
@@ -130,22 +164,32 @@ final class IdempotencyStoreConfigurations {
     @ConditionalOnMissingBean(IdempotencyStore.class)
     static class NoStoreConfiguration {
 
-        private static final String LETTUCE =
-                "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory";
+        private static final List<String> REDIS_STORE_FACTORIES = List.of(
+                "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
+                "org.springframework.data.redis.connection.jedis.JedisConnectionFactory");
 
         @Bean
         static BeanFactoryPostProcessor idempotencyStoreRequired(Environment environment) {
             return beanFactory -> {
                 ClassLoader classLoader = beanFactory.getBeanClassLoader();
-                boolean lettuce = ClassUtils.isPresent(LETTUCE, classLoader) && beanFactory
-                    .getBeanNamesForType(ClassUtils.resolveClassName(LETTUCE, classLoader), true, false).length > 0;
+                boolean redisFactory = REDIS_STORE_FACTORIES.stream()
+                    .anyMatch(type -> ClassUtils.isPresent(type, classLoader) && beanFactory
+                        .getBeanNamesForType(ClassUtils.resolveClassName(type, classLoader), true, false).length > 0);
                 boolean jdbc = ClassUtils.isPresent("org.springframework.jdbc.core.JdbcTemplate", classLoader)
                         && ClassUtils.isPresent("org.flywaydb.core.Flyway", classLoader);
                 throw new NoIdempotencyStoreException(StoreTypeCondition.configured(environment),
-                        ConfiguredConnection.REDIS.reason(beanFactory, environment).orElse(null), lettuce, jdbc,
+                        ConfiguredConnection.REDIS.reason(beanFactory, environment).orElse(null), redisFactory, jdbc,
                         beanFactory.getBeanNamesForType(DataSource.class, true, false).length > 0);
             };
         }
+    }
+
+    /** The longest a store call may take: the timeout of the store's time limiter. */
+    static Duration timeLimit(ObjectProvider<TimeLimiterRegistry> timeLimiters, IdempotencyProperties properties) {
+        return timeLimiters.getIfAvailable(TimeLimiterRegistry::ofDefaults)
+            .timeLimiter(properties.getResilienceInstance())
+            .getTimeLimiterConfig()
+            .getTimeoutDuration();
     }
 
     /**

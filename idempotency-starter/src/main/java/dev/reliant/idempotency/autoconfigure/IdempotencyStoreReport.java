@@ -46,8 +46,8 @@ final class IdempotencyStoreReport implements SmartInitializingSingleton {
     }
 
     private String choice() {
-        if (store instanceof RedisIdempotencyStore) {
-            return "Redis store (" + ((configured == StoreType.REDIS) ? "reliant.idempotency.store=redis"
+        if (store instanceof RedisIdempotencyStore redis) {
+            return "Redis store through " + redis.client().name() + " (" + ((configured == StoreType.REDIS) ? "reliant.idempotency.store=redis"
                     : redisConfiguration.orElse("the application's own RedisIdempotencyStore")) + ")";
         }
         if (store instanceof JdbcIdempotencyStore) {
@@ -65,7 +65,8 @@ final class IdempotencyStoreReport implements SmartInitializingSingleton {
         }
         return redisConfiguration
             .map(redis -> "Redis is configured (" + redis
-                    + ") but there is no LettuceConnectionFactory, which the Redis store needs")
+                    + ") but there is no LettuceConnectionFactory or JedisConnectionFactory, which the Redis store"
+                    + " needs")
             .orElse("no Redis connection configured; set spring.data.redis.host or reliant.idempotency.store=redis"
                     + " to use Redis");
     }

@@ -17,7 +17,7 @@ public class NoIdempotencyStoreException extends IllegalStateException {
 
     private final String redisConfiguration;
 
-    private final boolean lettuceConnectionFactory;
+    private final boolean redisConnectionFactory;
 
     private final boolean jdbcOnClassPath;
 
@@ -26,16 +26,16 @@ public class NoIdempotencyStoreException extends IllegalStateException {
     /**
      * @param configured the value of {@code reliant.idempotency.store}
      * @param redisConfiguration why a Redis connection counts as configured, or {@code null} when none is
-     * @param lettuceConnectionFactory whether a {@code LettuceConnectionFactory} bean exists
+     * @param redisConnectionFactory whether a {@code LettuceConnectionFactory} or {@code JedisConnectionFactory} bean exists
      * @param jdbcOnClassPath whether spring-jdbc and flyway-core, which the JDBC store needs, are on the class path
      * @param dataSource whether a {@code DataSource} bean exists
      */
     public NoIdempotencyStoreException(StoreType configured, String redisConfiguration,
-            boolean lettuceConnectionFactory, boolean jdbcOnClassPath, boolean dataSource) {
-        super(describe(configured, redisConfiguration, lettuceConnectionFactory, jdbcOnClassPath, dataSource));
+            boolean redisConnectionFactory, boolean jdbcOnClassPath, boolean dataSource) {
+        super(describe(configured, redisConfiguration, redisConnectionFactory, jdbcOnClassPath, dataSource));
         this.configured = configured;
         this.redisConfiguration = redisConfiguration;
-        this.lettuceConnectionFactory = lettuceConnectionFactory;
+        this.redisConnectionFactory = redisConnectionFactory;
         this.jdbcOnClassPath = jdbcOnClassPath;
         this.dataSource = dataSource;
     }
@@ -48,8 +48,8 @@ public class NoIdempotencyStoreException extends IllegalStateException {
         return redisConfiguration;
     }
 
-    public boolean hasLettuceConnectionFactory() {
-        return lettuceConnectionFactory;
+    public boolean hasRedisConnectionFactory() {
+        return redisConnectionFactory;
     }
 
     public boolean isJdbcOnClassPath() {
@@ -60,11 +60,11 @@ public class NoIdempotencyStoreException extends IllegalStateException {
         return dataSource;
     }
 
-    private static String describe(StoreType configured, String redisConfiguration, boolean lettuceConnectionFactory,
+    private static String describe(StoreType configured, String redisConfiguration, boolean redisConnectionFactory,
             boolean jdbcOnClassPath, boolean dataSource) {
         List<String> reasons = new ArrayList<>();
         if (configured == StoreType.AUTO || configured == StoreType.REDIS) {
-            reasons.add("Redis: " + whyNotRedis(configured, redisConfiguration, lettuceConnectionFactory));
+            reasons.add("Redis: " + whyNotRedis(configured, redisConfiguration, redisConnectionFactory));
         }
         if (configured == StoreType.AUTO || configured == StoreType.JDBC) {
             reasons.add("JDBC: " + (!jdbcOnClassPath ? "spring-jdbc and flyway-core are not both on the class path"
@@ -78,13 +78,13 @@ public class NoIdempotencyStoreException extends IllegalStateException {
     }
 
     private static String whyNotRedis(StoreType configured, String redisConfiguration,
-            boolean lettuceConnectionFactory) {
-        if (!lettuceConnectionFactory) {
+            boolean redisConnectionFactory) {
+        if (!redisConnectionFactory) {
             return (redisConfiguration != null) ? "Redis is configured (" + redisConfiguration
-                    + ") but there is no LettuceConnectionFactory bean, which the Redis store needs"
-                    : "there is no LettuceConnectionFactory bean";
+                    + ") but there is no LettuceConnectionFactory or JedisConnectionFactory bean, which the Redis"
+                    + " store needs" : "there is no LettuceConnectionFactory or JedisConnectionFactory bean";
         }
-        // only AUTO gets here: an explicit redis with a Lettuce connection factory always has its store
+        // only AUTO gets here: an explicit redis with a Lettuce or Jedis connection factory always has its store
         return "no Redis connection is configured: none of spring.data.redis.url, host, port, username, password,"
                 + " sentinel.* or cluster.nodes is set, and there is neither a service connection nor a"
                 + " RedisConnectionFactory of the application's (the one Spring Boot creates for localhost by"

@@ -17,7 +17,7 @@ class NoIdempotencyStoreFailureAnalyzer extends AbstractFailureAnalyzer<NoIdempo
         String otherwise = " To keep the records in this JVM only (tests), set reliant.idempotency.store=memory;"
                 + " to run without idempotency, set reliant.idempotency.enabled=false.";
         if (cause.getConfigured() == StoreType.REDIS) {
-            return "Give the application a Lettuce connection to Redis (spring-boot-starter-data-redis, with"
+            return "Give the application a Lettuce or Jedis connection to Redis (spring-boot-starter-data-redis, with"
                     + " spring.data.redis.host or spring.data.redis.url), or choose another store with"
                     + " reliant.idempotency.store." + otherwise;
         }

@@ -7,55 +7,75 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.concurrent.CompletableFuture;
-
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 /**
  * A Lua script run by its SHA-1 ({@code EVALSHA}), which costs one round trip; the first call on a server that
- * does not know it yet falls back to {@code EVAL}, which also loads it.
+ * does not know it yet falls back to {@code EVAL}, which also loads it. Which client sends it is the
+ * {@link RedisStoreClient}'s business: this class names no client's types, so that either client may be absent.
  */
 final class RedisScript {
+
+    /** What a script answers. */
+    enum Reply {
+
+        /** A bulk string, or nil. */
+        VALUE,
+
+        /** An integer. */
+        INTEGER
+
+    }
 
     private final String source;
 
     private final String sha;
 
-    private final ScriptOutputType outputType;
+    private final Reply reply;
 
-    private RedisScript(String source, ScriptOutputType outputType) {
+    private final byte[] sourceBytes;
+
+    private final byte[] shaBytes;
+
+    private RedisScript(String source, Reply reply) {
         this.source = source;
         this.sha = sha1(source);
-        this.outputType = outputType;
+        this.reply = reply;
+        this.sourceBytes = source.getBytes(StandardCharsets.UTF_8);
+        this.shaBytes = sha.getBytes(StandardCharsets.US_ASCII);
     }
 
-    static RedisScript load(String name, ScriptOutputType outputType) {
+    static RedisScript load(String name, Reply reply) {
         try (InputStream in = RedisScript.class.getResourceAsStream(name + ".lua")) {
             if (in == null) {
                 throw new IllegalStateException("Missing script " + name + ".lua");
             }
-            return new RedisScript(new String(in.readAllBytes(), StandardCharsets.UTF_8), outputType);
+            return new RedisScript(new String(in.readAllBytes(), StandardCharsets.UTF_8), reply);
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
     }
 
-    <T> CompletableFuture<T> run(RedisClusterAsyncCommands<byte[], byte[]> commands, byte[] key, byte[]... args) {
-        byte[][] keys = { key };
-        CompletableFuture<T> bySha = commands.<T>evalsha(sha, outputType, keys, args).toCompletableFuture();
-        return bySha.exceptionallyCompose(ex -> {
-            if (unwrap(ex) instanceof RedisNoScriptException) {
-                return commands.<T>eval(source, outputType, keys, args).toCompletableFuture();
-            }
-            return CompletableFuture.failedFuture(ex);
-        });
+    String source() {
+        return source;
     }
 
-    private static Throwable unwrap(Throwable ex) {
-        return (ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+    String sha() {
+        return sha;
+    }
+
+    Reply reply() {
+        return reply;
+    }
+
+    /** The source in UTF-8, for clients that send binary arguments; not to be written to. */
+    byte[] sourceBytes() {
+        return sourceBytes;
+    }
+
+    /** The SHA-1 in ASCII, for clients that send binary arguments; not to be written to. */
+    byte[] shaBytes() {
+        return shaBytes;
     }
 
     private static String sha1(String source) {

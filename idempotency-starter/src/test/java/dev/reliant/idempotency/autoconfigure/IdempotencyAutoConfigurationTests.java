@@ -6,13 +6,16 @@ import java.util.Map;
 
 import dev.reliant.idempotency.Idempotent;
 import dev.reliant.idempotency.IdempotencyScopeResolver;
+import dev.reliant.idempotency.ClaimResult;
 import dev.reliant.idempotency.IdempotencyStore;
+import dev.reliant.idempotency.RecordState;
 import dev.reliant.idempotency.IdempotencyTenantResolver;
 import dev.reliant.idempotency.jdbc.IdempotencySchemaMigrator;
 import dev.reliant.idempotency.jdbc.JdbcIdempotencyStore;
 import dev.reliant.idempotency.memory.InMemoryIdempotencyStore;
 import dev.reliant.idempotency.outcome.OutcomeLog;
 import dev.reliant.idempotency.outcome.RequestTransactions;
+import dev.reliant.idempotency.redis.JedisStoreClient;
 import dev.reliant.idempotency.redis.RedisIdempotencyStore;
 import dev.reliant.idempotency.resilience.GuardedIdempotencyStore;
 import dev.reliant.idempotency.web.AuthorityTenantResolver;
@@ -46,6 +49,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.mock.web.MockHttpServletRequest;
@@ -81,7 +85,37 @@ class IdempotencyAutoConfigurationTests {
                 });
         });
         assertThat(startupLines(output))
-            .containsExactly("Reliant idempotency: Redis store (spring.data.redis.host is set)");
+            .containsExactly("Reliant idempotency: Redis store through Lettuce (spring.data.redis.host is set)");
+    }
+
+    /**
+     * With Jedis as the application's client (Spring Boot's {@code client-type}), the store sends its commands
+     * through Jedis, on the request thread, and with the store's time limit as its read timeout.
+     */
+    @Test
+    void withJedisAsTheApplicationsClientTheStoreUsesJedis(CapturedOutput output) {
+        runner.withPropertyValues("spring.data.redis.client-type=jedis").run(context -> {
+            assertThat(context).hasSingleBean(JedisConnectionFactory.class)
+                .doesNotHaveBean(LettuceConnectionFactory.class);
+            assertThat(context.getBean(RedisIdempotencyStore.class).client()).isInstanceOf(JedisStoreClient.class);
+            IdempotencyStore store = context.getBean(IdempotencyStore.class);
+            String key = "jedis:" + java.util.UUID.randomUUID();
+            assertThat(store.claim(key, "0".repeat(32), "f".repeat(64), java.time.Duration.ofSeconds(5),
+                    java.time.Duration.ofMinutes(1)).join()).isEqualTo(ClaimResult.claimed());
+            assertThat(store.find(key).join()).hasValueSatisfying(
+                    record -> assertThat(record.state()).isEqualTo(RecordState.IN_PROGRESS));
+        });
+        assertThat(startupLines(output)).containsExactly(
+                "Reliant idempotency: Redis store through Jedis, on the request thread (spring.data.redis.host is set)");
+        assertThat(output.getOut()).as("Jedis's default read timeout, 2 s, against the default time limit, 1 s")
+            .contains("Jedis waits up to 2000 ms for a reply");
+    }
+
+    @Test
+    void jedisWithinTheStoresTimeLimitStartsWithoutAWarning(CapturedOutput output) {
+        runner.withPropertyValues("spring.data.redis.client-type=jedis", "spring.data.redis.timeout=1s")
+            .run(context -> assertThat(context).hasSingleBean(RedisIdempotencyStore.class));
+        assertThat(output.getOut()).doesNotContain("Jedis waits up to");
     }
 
     @Test
@@ -114,7 +148,7 @@ class IdempotencyAutoConfigurationTests {
                 assertReachesTheTestRedis(context);
             });
         assertThat(startupLines(output))
-            .containsExactly("Reliant idempotency: Redis store (spring.data.redis.host is set)");
+            .containsExactly("Reliant idempotency: Redis store through Lettuce (spring.data.redis.host is set)");
     }
 
     @Test
@@ -132,7 +166,7 @@ class IdempotencyAutoConfigurationTests {
                 assertThat(context).hasSingleBean(RedisIdempotencyStore.class);
                 assertReachesTheTestRedis(context);
             });
-        assertThat(startupLines(output)).containsExactly("Reliant idempotency: Redis store (bean"
+        assertThat(startupLines(output)).containsExactly("Reliant idempotency: Redis store through Lettuce (bean"
                 + " 'redisServiceConnection' (DataRedisConnectionDetails) is defined)");
     }
 
@@ -143,7 +177,7 @@ class IdempotencyAutoConfigurationTests {
             assertReachesTheTestRedis(context);
         });
         assertThat(startupLines(output)).containsExactly(
-                "Reliant idempotency: Redis store (bean 'ownRedisConnection' (RedisConnectionFactory) is defined)");
+                "Reliant idempotency: Redis store through Lettuce (bean 'ownRedisConnection' (RedisConnectionFactory) is defined)");
     }
 
     @Test
@@ -151,7 +185,7 @@ class IdempotencyAutoConfigurationTests {
         unconfigured.withPropertyValues("reliant.idempotency.store=redis")
             .run(context -> assertThat(context).hasSingleBean(RedisIdempotencyStore.class).hasBean("idempotencyFilter"));
         assertThat(startupLines(output))
-            .containsExactly("Reliant idempotency: Redis store (reliant.idempotency.store=redis)");
+            .containsExactly("Reliant idempotency: Redis store through Lettuce (reliant.idempotency.store=redis)");
     }
 
     @Test
@@ -214,18 +248,18 @@ class IdempotencyAutoConfigurationTests {
 
     @Test
     void withoutRedisOnTheClassPathAndWithoutADataSourceTheStartFails() {
-        runner.withClassLoader(new FilteredClassLoader(LettuceConnectionFactory.class)).run(context -> {
+        runner.withClassLoader(new FilteredClassLoader(LettuceConnectionFactory.class, JedisConnectionFactory.class)).run(context -> {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).isInstanceOf(NoIdempotencyStoreException.class)
                 .hasMessageContaining("Redis: Redis is configured (spring.data.redis.host is set) but there is no"
-                        + " LettuceConnectionFactory bean");
+                        + " LettuceConnectionFactory or JedisConnectionFactory bean");
         });
     }
 
     @Test
     void withoutRedisButWithADataSourceTheJdbcStoreIsChosen() {
         TestPostgres.Schema schema = TestPostgres.newSchema();
-        runner.withClassLoader(new FilteredClassLoader(LettuceConnectionFactory.class))
+        runner.withClassLoader(new FilteredClassLoader(LettuceConnectionFactory.class, JedisConnectionFactory.class))
             .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
             .withPropertyValues(schema.springProperties())
             .run(context -> {

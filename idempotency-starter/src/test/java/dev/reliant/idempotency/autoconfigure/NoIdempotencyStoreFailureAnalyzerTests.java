@@ -35,7 +35,8 @@ class NoIdempotencyStoreFailureAnalyzerTests {
         FailureAnalysis analysis = analyzer.analyze(new NoIdempotencyStoreException(StoreType.AUTO,
                 "spring.data.redis.host is set", false, true, false));
         assertThat(analysis.getDescription()).contains("\t- Redis: Redis is configured (spring.data.redis.host is"
-                + " set) but there is no LettuceConnectionFactory bean, which the Redis store needs\n");
+                + " set) but there is no LettuceConnectionFactory or JedisConnectionFactory bean, which the Redis"
+                + " store needs\n");
     }
 
     @Test
@@ -52,8 +53,9 @@ class NoIdempotencyStoreFailureAnalyzerTests {
     void redisNamedExplicitlyAsksForALettuceConnection() {
         FailureAnalysis analysis = analyzer.analyze(new NoIdempotencyStoreException(StoreType.REDIS, null, false,
                 true, true));
-        assertThat(analysis.getDescription()).endsWith("\t- Redis: there is no LettuceConnectionFactory bean");
-        assertThat(analysis.getAction()).startsWith("Give the application a Lettuce connection to Redis");
+        assertThat(analysis.getDescription()).endsWith(
+                "\t- Redis: there is no LettuceConnectionFactory or JedisConnectionFactory bean");
+        assertThat(analysis.getAction()).startsWith("Give the application a Lettuce or Jedis connection to Redis");
     }
 
     @Test

@@ -17,68 +17,62 @@ import dev.reliant.idempotency.RecordState;
 import dev.reliant.idempotency.StoredResponse;
 import dev.reliant.idempotency.codec.RecordCodec;
 import dev.reliant.idempotency.redis.RedisIdempotencyStore;
+import dev.reliant.idempotency.redis.RedisStoreClient;
 import dev.reliant.testsupport.TestRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import org.springframework.beans.factory.DisposableBean;
 
 import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStringCommands;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.types.Expiration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
+/**
+ * The store's contract and its Redis specifics, once per client: {@link LettuceRedisIdempotencyStoreTests} and
+ * {@link JedisRedisIdempotencyStoreTests}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
 
-    private static final String PREFIX = TestRedis.newKeyPrefix();
+    final String prefix = TestRedis.newKeyPrefix();
 
-    private static final String FINGERPRINT = "e".repeat(64);
+    static final String FINGERPRINT = "e".repeat(64);
 
-    private static final Duration LEASE = Duration.ofSeconds(30);
+    static final Duration LEASE = Duration.ofSeconds(30);
 
-    private static final Duration RETENTION = Duration.ofHours(1);
+    static final Duration RETENTION = Duration.ofHours(1);
 
-    private static LettuceConnectionFactory connectionFactory;
+    RedisConnectionFactory connectionFactory;
 
-    private static RedisIdempotencyStore store;
+    RedisIdempotencyStore store;
+
+    /** A started connection factory of the client under test, to the test server. */
+    abstract RedisConnectionFactory connectionFactory(TestRedis.Server redis);
+
+    abstract RedisStoreClient client(RedisConnectionFactory connectionFactory);
 
     @BeforeAll
-    static void connect() {
-        TestRedis.Server redis = TestRedis.server();
-        connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
-        connectionFactory.afterPropertiesSet();
-        connectionFactory.start();
-        store = new RedisIdempotencyStore(connectionFactory, PREFIX, Clock.systemUTC());
+    void connect() {
+        connectionFactory = connectionFactory(TestRedis.server());
+        store = new RedisIdempotencyStore(client(connectionFactory), prefix, Clock.systemUTC());
     }
 
     @AfterAll
-    static void disconnect() {
-        connectionFactory.destroy();
+    void disconnect() throws Exception {
+        ((DisposableBean) connectionFactory).destroy();
     }
 
     @Override
     protected IdempotencyStore store() {
         return store;
-    }
-
-    /**
-     * The store keeps the factory's shared connection between calls; a factory reset closes it, and the next call
-     * must go out on the new one instead of failing on the closed one.
-     */
-    @Test
-    void callsGoOnAfterTheFactoryResetItsSharedConnection() {
-        String key = "reset:" + UUID.randomUUID();
-        String owner = owner();
-        assertThat(store.claim(key, owner, FINGERPRINT, LEASE, RETENTION).join()).isEqualTo(ClaimResult.claimed());
-
-        connectionFactory.resetConnection();
-
-        assertThat(store.renew(key, owner, LEASE).join()).isTrue();
-        assertThat(store.release(key, owner).join()).isTrue();
     }
 
     @Test
@@ -107,7 +101,7 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
         int scanned = 0;
         try (RedisConnection connection = connectionFactory.getConnection();
                 Cursor<byte[]> keys = connection.keyCommands()
-                    .scan(ScanOptions.scanOptions().match(PREFIX + "ttl:*").count(1000).build())) {
+                    .scan(ScanOptions.scanOptions().match(prefix + "ttl:*").count(1000).build())) {
             while (keys.hasNext()) {
                 byte[] key = keys.next();
                 Long ttl = connection.keyCommands().pTtl(key);
@@ -187,7 +181,7 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
         List<String> redisKeys = new ArrayList<>();
         try (RedisConnection connection = connectionFactory.getConnection();
                 Cursor<byte[]> keys = connection.keyCommands()
-                    .scan(ScanOptions.scanOptions().match(PREFIX + "*" + id + "*").count(1000).build())) {
+                    .scan(ScanOptions.scanOptions().match(prefix + "*" + id + "*").count(1000).build())) {
             keys.forEachRemaining(key -> redisKeys.add(new String(key, StandardCharsets.UTF_8)));
         }
         assertThat(redisKeys).hasSize(2).noneMatch(key -> key.contains("{") || key.contains("}"));
@@ -205,7 +199,7 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
         assertThat(store.find(lookalike).join()).isPresent();
     }
 
-    private static void write(String key, Instant leaseEnd) {
+    private void write(String key, Instant leaseEnd) {
         byte[] record = RecordCodec
             .encode(new IdempotencyRecord(RecordState.IN_PROGRESS, owner(), FINGERPRINT, null, leaseEnd));
         try (RedisConnection connection = connectionFactory.getConnection()) {
@@ -214,19 +208,19 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
         }
     }
 
-    private static long timeToLive(String key) {
+    private long timeToLive(String key) {
         try (RedisConnection connection = connectionFactory.getConnection()) {
             return connection.keyCommands().pTtl(redisKey(key));
         }
     }
 
-    private static long serverMillis() {
+    private long serverMillis() {
         try (RedisConnection connection = connectionFactory.getConnection()) {
             return connection.serverCommands().time();
         }
     }
 
-    private static byte[] redisKey(String key) {
-        return (PREFIX + key).getBytes(StandardCharsets.UTF_8);
+    private byte[] redisKey(String key) {
+        return (prefix + key).getBytes(StandardCharsets.UTF_8);
     }
 }
