@@ -12,6 +12,8 @@ import java.util.concurrent.Future;
 
 import dev.reliant.idempotency.IdempotencyProblems;
 import dev.reliant.idempotency.app.RunningApp;
+import dev.reliant.idempotency.redis.JedisStoreClient;
+import dev.reliant.idempotency.redis.RedisIdempotencyStore;
 import dev.reliant.testsupport.TestPostgres;
 import dev.reliant.testsupport.TestRedis;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,20 @@ class ConcurrentDuplicatesTests {
         String prefix = TestRedis.newKeyPrefix();
         try (RunningApp one = RunningApp.start(RunningApp.redis(prefix));
                 RunningApp two = RunningApp.start(RunningApp.redis(prefix))) {
+            raceDuplicates(one, two);
+        }
+    }
+
+    /** One instance on Lettuce, the other on Jedis (whose pool has fewer connections than there are duplicates). */
+    @Test
+    void redisStoreRunsOneOfFiftyConcurrentDuplicatesWhateverEachInstancesClient() throws Exception {
+        String prefix = TestRedis.newKeyPrefix();
+        List<String> jedis = new ArrayList<>(List.of(RunningApp.redis(prefix)));
+        jedis.add("spring.data.redis.client-type=jedis");
+        try (RunningApp one = RunningApp.start(RunningApp.redis(prefix));
+                RunningApp two = RunningApp.start(jedis.toArray(String[]::new))) {
+            assertThat(two.context().getBean(RedisIdempotencyStore.class).client())
+                .isInstanceOf(JedisStoreClient.class);
             raceDuplicates(one, two);
         }
     }
