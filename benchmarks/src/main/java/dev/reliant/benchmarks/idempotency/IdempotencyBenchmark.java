@@ -37,7 +37,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The cost of {@code @Idempotent}: one Spring MVC application with the same 1 KiB JSON echo with and without the
- * annotation, driven at a fixed number of keep-alive connections, first with the Redis store and then with the JDBC
+ * annotation, driven at a fixed number of keep-alive connections, first with the Redis store (through Lettuce, Spring
+ * Boot's default client, then through Jedis, which sends the commands on the request thread) and then with the JDBC
  * store. For each store, after a warm-up, rounds of four short slices, one per kind of request, so that every kind
  * sees the same drift of a shared machine: the plain endpoint, first executions (every key new), replays (every key
  * completed) and the in-progress path (every key claimed by a request still running, answered 409). The slices of
@@ -61,6 +62,9 @@ public final class IdempotencyBenchmark {
 
     /** The store's time limit, far above any store call's latency here, so that only an outage trips it. */
     private static final Duration STORE_TIME_LIMIT = Duration.ofSeconds(30);
+
+    /** The Redis store with Jedis as the application's client, which sends the commands on the request thread. */
+    private static final String JEDIS = "redis (Jedis)";
 
     /** The third configuration: the Redis store, and the application's DataSource for its business writes. */
     private static final String WITH_DATA_SOURCE = "redis + DataSource";
@@ -104,6 +108,9 @@ public final class IdempotencyBenchmark {
         try (RedisCommands server = new RedisCommands()) {
             echo = measureStore("redis", redisStoreAlone(), table, context -> new RedisCounter(server,
                     context.getBean(CountingRedisClient.class)));
+        }
+        try (RedisCommands server = new RedisCommands()) {
+            measureStore(JEDIS, jedisStoreAlone(connections), table, context -> new RedisCounter(server, null));
         }
         try (Servers.Schema schema = Servers.newSchema("idempotency")) {
             List<String> jdbc = new ArrayList<>(schema.springProperties(JDBC_POOL));
@@ -171,6 +178,20 @@ public final class IdempotencyBenchmark {
         return redis;
     }
 
+    /**
+     * The echo's configuration on Redis with Jedis as the client: its pool as large as the request threads, and its
+     * read timeout the store's time limit.
+     */
+    private static List<String> jedisStoreAlone(int connections) {
+        List<String> redis = redisStoreAlone();
+        int threads = connections + HELD_KEYS + 16;
+        redis.add("spring.data.redis.client-type=jedis");
+        redis.add("spring.data.redis.jedis.pool.max-active=" + threads);
+        redis.add("spring.data.redis.jedis.pool.max-idle=" + threads);
+        redis.add("spring.data.redis.timeout=" + STORE_TIME_LIMIT);
+        return redis;
+    }
+
     /** The application on a free port, with threads for {@code connections} clients and the held requests. */
     static ConfigurableApplicationContext start(int connections, List<String> storeProperties,
             Class<?>... sources) {
@@ -222,7 +243,7 @@ public final class IdempotencyBenchmark {
                 return Added.between(first, plain);
             }
             finally {
-                if (store.equals("redis")) {
+                if (store.startsWith("redis")) {
                     deleteRecords(context);
                 }
             }
@@ -500,6 +521,7 @@ public final class IdempotencyBenchmark {
 
         private Map<String, Long> clientBefore;
 
+        /** @param client the application's Lettuce client, counted; {@code null} for Jedis, which is not */
         RedisCounter(RedisCommands server, CountingRedisClient client) {
             this.server = server;
             this.client = client;
@@ -508,13 +530,13 @@ public final class IdempotencyBenchmark {
         @Override
         public void start() {
             serverBefore = server.snapshot();
-            clientBefore = client.snapshot();
+            clientBefore = (client != null) ? client.snapshot() : Map.of();
         }
 
         @Override
         public void stop() {
             add(serverCounted, serverBefore, server.snapshot());
-            add(clientCounted, clientBefore, client.snapshot());
+            add(clientCounted, clientBefore, (client != null) ? client.snapshot() : Map.of());
         }
 
         private static void add(Map<String, Long> counted, Map<String, Long> before, Map<String, Long> after) {
@@ -524,8 +546,10 @@ public final class IdempotencyBenchmark {
 
         @Override
         public String perRequest(long requests) {
-            return "sent " + RedisCommands.perRequest(Map.of(), clientCounted, requests) + "; INFO commandstats "
-                    + RedisCommands.perRequest(Map.of(), serverCounted, requests);
+            String commandstats = "INFO commandstats " + RedisCommands.perRequest(Map.of(), serverCounted, requests);
+            return (client != null)
+                    ? "sent " + RedisCommands.perRequest(Map.of(), clientCounted, requests) + "; " + commandstats
+                    : commandstats;
         }
 
         @Override

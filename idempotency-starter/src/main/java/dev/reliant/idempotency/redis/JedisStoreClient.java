@@ -15,8 +15,10 @@ import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 
 /**
  * Sends the store's commands through a {@link JedisConnectionFactory} (standalone or Sentinel), on the calling
- * thread: the request thread writes each command and reads its reply itself. No event loop has to be woken to send
- * it and to hand the reply back, which saves the JVM two thread switches per command.
+ * thread: the request thread writes each command and reads its reply itself, with no event loop to wake on the way
+ * out and back. It pays instead for every command's own system calls, which Lettuce's event loop shares between the
+ * commands of many requests; on the benchmark machine that came out a little cheaper per request than Lettuce, with a
+ * higher tail latency (the benchmarks' results, section 1f).
  * <p>
  * A blocking read cannot be abandoned the way a future is: a call waits as long as the client's own timeouts let it
  * (its read timeout, {@code spring.data.redis.timeout}, and, when the pool opens a connection, its connect timeout),
