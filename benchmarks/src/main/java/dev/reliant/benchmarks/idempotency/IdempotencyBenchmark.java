@@ -115,7 +115,8 @@ public final class IdempotencyBenchmark {
         try (Servers.Schema schema = Servers.newSchema("idempotency")) {
             List<String> jdbc = new ArrayList<>(schema.springProperties(JDBC_POOL));
             jdbc.add("reliant.idempotency.store=jdbc");
-            jdbc.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK, Excluded.RABBIT, Excluded.KAFKA));
+            jdbc.add(Excluded.property(Excluded.OUTBOX, Excluded.SAGA, Excluded.MODULITH, Excluded.NAMASTACK,
+                    Excluded.RABBIT, Excluded.KAFKA));
             measureStore("jdbc", jdbc, table, context -> new JdbcCounter(context.getBean(CountingDataSource.class)));
         }
         Added write;
@@ -139,7 +140,8 @@ public final class IdempotencyBenchmark {
                 connections, rounds, phase.toSeconds(), options.smoke() ? " (smoke)" : ""));
         warmups.forEach(System.out::println);
         Table share = new Table("per first execution",
-                "write first execution − write plain (" + WITH_DATA_SOURCE + ")", "first execution − plain (redis, echo)",
+                "write first execution − write plain (" + WITH_DATA_SOURCE + ")",
+                "first execution − plain (redis, echo)",
                 "durable outcome");
         share.row("CPU µs: JVM", write.jvmMicros(), echo.jvmMicros(), write.jvmMicros() - echo.jvmMicros());
         share.row("CPU µs: machine", write.machineMicros(), echo.machineMicros(),

@@ -91,8 +91,8 @@ final class IdempotencyStoreConfigurations {
                 log.warn("Jedis waits up to {} ms for a reply (spring.data.redis.timeout), longer than the"
                         + " idempotency store's time limit of {} ms, which cannot cut a blocking read short: during"
                         + " a Redis outage each idempotent request waits that long before the store counts as"
-                        + " unavailable. Set spring.data.redis.timeout to at most the time limit.", connectionFactory.getTimeout(),
-                        timeLimit.toMillis());
+                        + " unavailable. Set spring.data.redis.timeout to at most the time limit.",
+                        connectionFactory.getTimeout(), timeLimit.toMillis());
             }
             return new RedisIdempotencyStore(new JedisStoreClient(connectionFactory),
                     properties.getRedis().getKeyPrefix(), Clock.systemUTC());

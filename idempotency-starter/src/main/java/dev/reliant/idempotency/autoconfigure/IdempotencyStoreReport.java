@@ -47,8 +47,9 @@ final class IdempotencyStoreReport implements SmartInitializingSingleton {
 
     private String choice() {
         if (store instanceof RedisIdempotencyStore redis) {
-            return "Redis store through " + redis.client().name() + " (" + ((configured == StoreType.REDIS) ? "reliant.idempotency.store=redis"
-                    : redisConfiguration.orElse("the application's own RedisIdempotencyStore")) + ")";
+            String why = (configured == StoreType.REDIS) ? "reliant.idempotency.store=redis"
+                    : redisConfiguration.orElse("the application's own RedisIdempotencyStore");
+            return "Redis store through " + redis.client().name() + " (" + why + ")";
         }
         if (store instanceof JdbcIdempotencyStore) {
             return "JDBC store on the application's DataSource (" + whyJdbc() + ")";

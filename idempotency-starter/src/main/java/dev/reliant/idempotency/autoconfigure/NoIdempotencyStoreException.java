@@ -26,7 +26,8 @@ public class NoIdempotencyStoreException extends IllegalStateException {
     /**
      * @param configured the value of {@code reliant.idempotency.store}
      * @param redisConfiguration why a Redis connection counts as configured, or {@code null} when none is
-     * @param redisConnectionFactory whether a {@code LettuceConnectionFactory} or {@code JedisConnectionFactory} bean exists
+     * @param redisConnectionFactory whether a {@code LettuceConnectionFactory} or {@code JedisConnectionFactory} bean
+     * exists
      * @param jdbcOnClassPath whether spring-jdbc and flyway-core, which the JDBC store needs, are on the class path
      * @param dataSource whether a {@code DataSource} bean exists
      */

@@ -1,6 +1,7 @@
 package dev.reliant.idempotency.redis;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.CommandObjects;
@@ -54,7 +55,7 @@ public final class JedisStoreClient implements RedisStoreClient {
         params[0] = key;
         System.arraycopy(args, 0, params, 1, args.length);
         return (CompletableFuture<T>) call(commands.evalsha(script.shaBytes(), 1, params),
-                commands.eval(script.sourceBytes(), 1, params));
+                () -> commands.eval(script.sourceBytes(), 1, params));
     }
 
     @Override
@@ -67,8 +68,12 @@ public final class JedisStoreClient implements RedisStoreClient {
         return "Jedis, on the request thread";
     }
 
-    /** Sends {@code command}, and {@code unloaded} instead when the server does not know the script yet. */
-    private <T> CompletableFuture<T> call(CommandObject<T> command, CommandObject<T> unloaded) {
+    /**
+     * Sends {@code command}, and the command {@code unloaded} supplies instead when the server does not know the
+     * script yet; {@code null} for a command that runs no script. Built only then: it is rarely needed, and building
+     * it costs as much as building the command itself.
+     */
+    private <T> CompletableFuture<T> call(CommandObject<T> command, Supplier<CommandObject<T>> unloaded) {
         try {
             RedisClient shared = sharedClient();
             if (shared != null) {
@@ -104,14 +109,14 @@ public final class JedisStoreClient implements RedisStoreClient {
         return shared;
     }
 
-    private static <T> T send(Object client, CommandObject<T> command, CommandObject<T> unloaded) {
+    private static <T> T send(Object client, CommandObject<T> command, Supplier<CommandObject<T>> unloaded) {
         if (client instanceof Jedis jedis) {
             Connection socket = jedis.getConnection();
             try {
                 return socket.executeCommand(command);
             }
             catch (JedisNoScriptException ex) {
-                return socket.executeCommand(unloaded);
+                return socket.executeCommand(unloaded.get());
             }
         }
         UnifiedJedis unified = (UnifiedJedis) client;
@@ -119,7 +124,7 @@ public final class JedisStoreClient implements RedisStoreClient {
             return unified.executeCommand(command);
         }
         catch (JedisNoScriptException ex) {
-            return unified.executeCommand(unloaded);
+            return unified.executeCommand(unloaded.get());
         }
     }
 }

@@ -106,8 +106,8 @@ public final class LettuceStoreClient implements RedisStoreClient {
         }
         try {
             RedisClusterAsyncCommands<byte[], byte[]> commands = nativeCommands(connection);
-            StatefulConnection<byte[], byte[]> stateful = (commands instanceof RedisAsyncCommands<byte[], byte[]> single)
-                    ? single.getStatefulConnection()
+            StatefulConnection<byte[], byte[]> stateful =
+                    (commands instanceof RedisAsyncCommands<byte[], byte[]> single) ? single.getStatefulConnection()
                     : (commands instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster)
                             ? cluster.getStatefulConnection() : null;
             shared = (stateful != null) ? new SharedConnection(commands, stateful) : null;

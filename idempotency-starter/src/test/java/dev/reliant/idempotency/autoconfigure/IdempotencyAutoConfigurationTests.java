@@ -106,7 +106,8 @@ class IdempotencyAutoConfigurationTests {
                     record -> assertThat(record.state()).isEqualTo(RecordState.IN_PROGRESS));
         });
         assertThat(startupLines(output)).containsExactly(
-                "Reliant idempotency: Redis store through Jedis, on the request thread (spring.data.redis.host is set)");
+                "Reliant idempotency: Redis store through Jedis, on the request thread"
+                        + " (spring.data.redis.host is set)");
         assertThat(output.getOut()).as("Jedis's default read timeout, 2 s, against the default time limit, 1 s")
             .contains("Jedis waits up to 2000 ms for a reply");
     }
@@ -124,7 +125,8 @@ class IdempotencyAutoConfigurationTests {
         unconfigured.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
             .withPropertyValues(schema.springProperties())
             .run(context -> {
-                assertThat(context).as("Spring Boot's default connection to localhost").hasBean("redisConnectionFactory");
+                assertThat(context).as("Spring Boot's default connection to localhost")
+                    .hasBean("redisConnectionFactory");
                 assertThat(context).hasSingleBean(JdbcIdempotencyStore.class)
                     .doesNotHaveBean(RedisIdempotencyStore.class)
                     .hasBean("idempotencyFilter");
@@ -177,13 +179,15 @@ class IdempotencyAutoConfigurationTests {
             assertReachesTheTestRedis(context);
         });
         assertThat(startupLines(output)).containsExactly(
-                "Reliant idempotency: Redis store through Lettuce (bean 'ownRedisConnection' (RedisConnectionFactory) is defined)");
+                "Reliant idempotency: Redis store through Lettuce"
+                        + " (bean 'ownRedisConnection' (RedisConnectionFactory) is defined)");
     }
 
     @Test
     void redisNamedExplicitlyIsUsedWithSpringBootsDefaultConnection(CapturedOutput output) {
         unconfigured.withPropertyValues("reliant.idempotency.store=redis")
-            .run(context -> assertThat(context).hasSingleBean(RedisIdempotencyStore.class).hasBean("idempotencyFilter"));
+            .run(context -> assertThat(context).hasSingleBean(RedisIdempotencyStore.class)
+                .hasBean("idempotencyFilter"));
         assertThat(startupLines(output))
             .containsExactly("Reliant idempotency: Redis store through Lettuce (reliant.idempotency.store=redis)");
     }
@@ -248,7 +252,9 @@ class IdempotencyAutoConfigurationTests {
 
     @Test
     void withoutRedisOnTheClassPathAndWithoutADataSourceTheStartFails() {
-        runner.withClassLoader(new FilteredClassLoader(LettuceConnectionFactory.class, JedisConnectionFactory.class)).run(context -> {
+        FilteredClassLoader withoutRedis =
+                new FilteredClassLoader(LettuceConnectionFactory.class, JedisConnectionFactory.class);
+        runner.withClassLoader(withoutRedis).run(context -> {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).isInstanceOf(NoIdempotencyStoreException.class)
                 .hasMessageContaining("Redis: Redis is configured (spring.data.redis.host is set) but there is no"
@@ -350,7 +356,8 @@ class IdempotencyAutoConfigurationTests {
             assertThat(context).doesNotHaveBean(RedisIdempotencyStore.class);
         });
         assertThat(startupLines(output)).containsExactly(
-                "Reliant idempotency: in-memory store, records kept in this JVM only (reliant.idempotency.store=memory)");
+                "Reliant idempotency: in-memory store, records kept in this JVM only"
+                        + " (reliant.idempotency.store=memory)");
     }
 
     @Test

@@ -84,10 +84,13 @@ abstract class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests 
             String key = "ttl:" + i;
             String owner = owner();
             int path = i % 5;
-            pending.add(store.claim(key, owner, fingerprint, Duration.ofMinutes(5), Duration.ofHours(1)).thenCompose(claimed -> switch (path) {
-                case 0 -> store.complete(key, owner, fingerprint, RecordState.COMPLETED, response, Duration.ofHours(24));
-                case 1 -> store.complete(key, owner, fingerprint, RecordState.NOT_STORED, response, Duration.ofHours(1));
-                case 2 -> store.complete(key, owner, fingerprint, RecordState.UNSETTLED, response, Duration.ofHours(1));
+            Duration hour = Duration.ofHours(1);
+            Duration day = Duration.ofDays(1);
+            CompletableFuture<?> claim = store.claim(key, owner, fingerprint, Duration.ofMinutes(5), hour);
+            pending.add(claim.thenCompose(claimed -> switch (path) {
+                case 0 -> store.complete(key, owner, fingerprint, RecordState.COMPLETED, response, day);
+                case 1 -> store.complete(key, owner, fingerprint, RecordState.NOT_STORED, response, hour);
+                case 2 -> store.complete(key, owner, fingerprint, RecordState.UNSETTLED, response, hour);
                 case 3 -> store.renew(key, owner, Duration.ofMinutes(10));
                 default -> CompletableFuture.completedFuture(true);
             }));

@@ -18,6 +18,8 @@ import dev.reliant.testsupport.ChildJvm;
 import dev.reliant.testsupport.TestRedis;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static dev.reliant.idempotency.web.IdempotentEndpointTests.executions;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,12 +89,15 @@ class LeaseTests {
         }
     }
 
-    @Test
-    void keyOfACrashedProcessIsFreedWhenItsLeaseLapses() {
+    /** The killed process talked to Redis through either client; the survivor through Lettuce. */
+    @ParameterizedTest
+    @ValueSource(strings = { "lettuce", "jedis" })
+    void keyOfACrashedProcessIsFreedWhenItsLeaseLapses(String clientOfTheKilledProcess) {
         String prefix = TestRedis.newKeyPrefix();
         int childPort = freePort();
         List<String> args = new ArrayList<>();
         args.add("--server.port=" + childPort);
+        args.add("--spring.data.redis.client-type=" + clientOfTheKilledProcess);
         for (String property : RunningApp.redis(prefix)) {
             args.add("--" + property);
         }
@@ -100,6 +105,8 @@ class LeaseTests {
                 Map.of())) {
             String key = UUID.randomUUID().toString();
             await().atMost(Duration.ofSeconds(90)).until(() -> isUp(childPort, doomed));
+            String client = "jedis".equals(clientOfTheKilledProcess) ? "Jedis" : "Lettuce";
+            await().until(() -> doomed.output().contains("Redis store through " + client));
             CompletableFuture.runAsync(() -> sendTo(childPort, SLOW, key));
             GuardedIdempotencyStore store = survivor.context().getBean(GuardedIdempotencyStore.class);
             String storageKey = ScopeResolvers.storageKey("user:alice", key);
