@@ -1,11 +1,17 @@
 package dev.reliant.outbox;
 
+import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import ch.qos.logback.classic.Level;
 import com.zaxxer.hikari.HikariDataSource;
@@ -108,6 +114,57 @@ class OutboxShutdownTests {
             assertThat(log.at(Level.WARN)).isEmpty();
             assertThat(log.at(Level.DEBUG)).anyMatch((line) -> line.contains("heartbeat ended by the shutdown"));
         }
+    }
+
+    /**
+     * A beat waiting for a connection of an exhausted pool, as when the database is gone, is interrupted by the stop:
+     * the stop does not wait for the pool's connection timeout (30 s here) before it can reach the heartbeat.
+     */
+    @Test
+    void stopInterruptsAHeartbeatWaitingForAConnection() throws Exception {
+        try (OutboxFixture fixture = new OutboxFixture(2)) {
+            Set<Thread> before = heartbeats();
+            OutboxRelay relay = fixture.relay(new Ledger())
+                .listen(false)
+                .pollInterval(Duration.ofHours(1))
+                .liveness(Duration.ofSeconds(10), Duration.ofMillis(100))
+                .start();
+            Thread heartbeat = await().atMost(Duration.ofSeconds(30))
+                .until(() -> heartbeats().stream().filter((thread) -> !before.contains(thread)).findFirst(),
+                        Optional::isPresent)
+                .orElseThrow();
+            List<Connection> held = new ArrayList<>();
+            CompletableFuture<Void> stopped;
+            try {
+                while (held.size() < 2) {
+                    held.add(fixture.dataSource.getConnection());
+                }
+                await().atMost(Duration.ofSeconds(30))
+                    .alias("the next beat waits for a connection")
+                    .until(() -> Arrays.stream(heartbeat.getStackTrace())
+                        .anyMatch((frame) -> frame.getMethodName().equals("getConnection")));
+                stopped = CompletableFuture.runAsync(relay::stop);
+                await().atMost(Duration.ofSeconds(5))
+                    .alias("the heartbeat ends while the pool is still exhausted")
+                    .until(() -> !heartbeat.isAlive());
+                assertThat(stopped).as("removing the instance needs a connection").isNotDone();
+            }
+            finally {
+                for (Connection connection : held) {
+                    connection.close();
+                }
+            }
+            stopped.get(30, TimeUnit.SECONDS);
+            assertThat(fixture.jdbc.queryForObject("SELECT count(*) FROM reliant_outbox_instances", Long.class))
+                .as("the instance removed once connections were free again")
+                .isZero();
+        }
+    }
+
+    private static Set<Thread> heartbeats() {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter((thread) -> thread.getName().equals("reliant-outbox-relay-heartbeat"))
+            .collect(Collectors.toSet());
     }
 
     @Test

@@ -29,6 +29,12 @@ final class InstanceHeartbeat {
 
     private volatile Life life;
 
+    /**
+     * Guards {@link #thread}. Not this object's monitor, which a beat holds through its statements: a stop must be
+     * able to interrupt a beat that waits for a connection, not wait behind it for the pool's connection timeout.
+     */
+    private final Object threadLock = new Object();
+
     private Thread thread;
 
     /**
@@ -41,19 +47,21 @@ final class InstanceHeartbeat {
         this.stopping = stopping;
     }
 
-    synchronized void start() {
-        if (thread != null) {
-            return;
+    void start() {
+        synchronized (threadLock) {
+            if (thread != null) {
+                return;
+            }
+            thread = new Thread(this::run, "reliant-outbox-relay-heartbeat");
+            thread.setDaemon(true);
+            thread.start();
         }
-        thread = new Thread(this::run, "reliant-outbox-relay-heartbeat");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     /** Stops beating and removes this instance, whose claims must all be settled by now. */
     void stop() {
         Thread current;
-        synchronized (this) {
+        synchronized (threadLock) {
             current = thread;
             thread = null;
         }
