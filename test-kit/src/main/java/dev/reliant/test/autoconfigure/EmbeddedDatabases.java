@@ -12,9 +12,12 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.boot.SpringApplication;
+
 /**
- * The embedded PostgreSQL of the test JVM, started on first use and stopped when the JVM exits, and a fresh
- * database on it for each test context: contexts never see each other's tables or Flyway history.
+ * The embedded PostgreSQL of the test JVM, started on first use and stopped when the JVM exits, once Spring Boot has
+ * closed the application contexts; and a fresh database on it for each test context: contexts never see each
+ * other's tables or Flyway history.
  */
 final class EmbeddedDatabases {
 
@@ -44,20 +47,23 @@ final class EmbeddedDatabases {
     private static synchronized EmbeddedPostgres server() {
         if (server == null) {
             try {
-                server = EmbeddedPostgres.builder().start();
+                server = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
             }
             catch (IOException ex) {
                 throw new UncheckedIOException("Could not start an embedded PostgreSQL", ex);
             }
             EmbeddedPostgres started = server;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Once the test contexts have closed, not on a JVM shutdown hook of its own: hooks run side by side, and
+            // a context still stopping (a relay removing its instance row, a lock released) would wait out its
+            // pool's connection timeout for a database already gone, holding up the JVM's exit.
+            SpringApplication.getShutdownHandlers().add(() -> {
                 try {
                     started.close();
                 }
                 catch (IOException ex) {
                     log.warn("The embedded PostgreSQL did not stop cleanly", ex);
                 }
-            }, "reliant-test-postgres-stop"));
+            });
             log.info("Tests without a configured database use an embedded PostgreSQL on port " + started.getPort());
         }
         return server;
