@@ -30,7 +30,7 @@ public final class TestKafka {
             else {
                 EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
                 broker.afterPropertiesSet();
-                Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "embedded-kafka-stop"));
+                ServerStop.atExit("embedded-kafka-stop", broker::destroy);
                 bootstrapServers = broker.getBrokersAsString();
                 log.info("Tests use an in-process Kafka at {}", bootstrapServers);
             }

