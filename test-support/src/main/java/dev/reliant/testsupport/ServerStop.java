@@ -11,27 +11,10 @@ import org.springframework.boot.SpringApplication;
  */
 final class ServerStop {
 
-    private static final boolean SPRING_BOOT_PRESENT = isPresent("org.springframework.boot.SpringApplication");
-
     private ServerStop() {
     }
 
-    static void atExit(String name, Runnable stop) {
-        if (SPRING_BOOT_PRESENT) {
-            SpringApplication.getShutdownHandlers().add(stop);
-        }
-        else {
-            Runtime.getRuntime().addShutdownHook(new Thread(stop, name));
-        }
-    }
-
-    private static boolean isPresent(String className) {
-        try {
-            Class.forName(className, false, ServerStop.class.getClassLoader());
-            return true;
-        }
-        catch (ClassNotFoundException | LinkageError ex) {
-            return false;
-        }
+    static void atExit(Runnable stop) {
+        SpringApplication.getShutdownHandlers().add(stop);
     }
 }

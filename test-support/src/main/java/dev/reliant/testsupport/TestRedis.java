@@ -53,7 +53,7 @@ public final class TestRedis {
             .setting("appendonly no")
             .build();
         redis.start();
-        ServerStop.atExit("embedded-redis-stop", redis::stop);
+        ServerStop.atExit(redis::stop);
         log.info("Tests use an embedded Redis on 127.0.0.1:{}", port);
         return new Server("127.0.0.1", port, true);
     }
